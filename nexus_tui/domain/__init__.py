@@ -1,0 +1,1 @@
+"""Pure domain logic: no Textual, no botocore, no SQLite. Everything here is plain data and functions."""
