@@ -106,10 +106,10 @@ def _line_of(text: str, dotted: str) -> int | None:
     if table:
         header = re.compile(r"^\s*\[\[?\s*" + re.escape(table).replace(r"\.", r'\s*\.\s*"?') + r'"?\s*\]\]?')
         for i, line in enumerate(lines):
-            if header.match(line.replace('"', "")):
+            if header.match(line.replace('"', "").replace("'", "")):
                 start = i
                 break
-    key_re = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=')
+    key_re = re.compile(r"""^\s*["']?""" + re.escape(key) + r"""["']?\s*=""")
     for i in range(start, len(lines)):
         if key_re.match(lines[i]):
             return i + 1
