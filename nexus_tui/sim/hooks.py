@@ -1,0 +1,173 @@
+"""In-process patches of moto's RDS backend for the gaps the simulator must close.
+
+Patches are installed once per process but only act for accounts a running SimEnvironment registered;
+any other moto server in the same process (adapter tests use plain ones) keeps stock moto behaviour.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from moto.rds.exceptions import InvalidDBInstanceStateFault, RDSClientError
+from moto.rds.models import DBInstance, RDSBackend
+
+from nexus_tui.domain.clock import Clock, utc
+
+RESTORE_TAG = "nexus-sim:restored-to"
+DEFAULT_LRT_LAG = 300.0
+
+
+@dataclass
+class AccountHooks:
+    clock: Clock
+    lrt_lag: dict[str, float] = field(default_factory=dict)  # per instance; default DEFAULT_LRT_LAG
+    on_promoted: Callable[[str, str], None] | None = None  # (region, identifier)
+
+    def latest_restorable_time(self, db: DBInstance) -> datetime:
+        lag = self.lrt_lag.get(db.db_instance_identifier, DEFAULT_LRT_LAG)
+        return self.clock.now().astimezone(UTC) - timedelta(seconds=lag)
+
+
+_ACTIVE: dict[str, AccountHooks] = {}
+_LOCK = threading.Lock()
+_installed = False
+
+
+def register(account_id: str, hooks: AccountHooks) -> None:
+    install()
+    _ACTIVE[account_id] = hooks
+
+
+def unregister(account_id: str) -> None:
+    _ACTIVE.pop(account_id, None)
+
+
+def hooks_for(account_id: str) -> AccountHooks | None:
+    return _ACTIVE.get(account_id)
+
+
+class InvalidRestoreFault(RDSClientError):
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidRestoreFault", message)
+
+
+def _naive(dt: datetime) -> datetime:
+    return utc(dt).replace(tzinfo=None)
+
+
+def install() -> None:
+    global _installed
+    with _LOCK:
+        if _installed:
+            return
+        _installed = True
+        _patch_latest_restorable_time()
+        _patch_promote()
+        _patch_restore()
+
+
+def _patch_latest_restorable_time() -> None:
+    stock = DBInstance.latest_restorable_time.fget  # type: ignore[attr-defined]
+
+    def latest_restorable_time(self: DBInstance) -> datetime:
+        hooks = _ACTIVE.get(self.account_id)
+        return hooks.latest_restorable_time(self) if hooks else stock(self)
+
+    DBInstance.latest_restorable_time = property(latest_restorable_time)  # type: ignore[assignment,method-assign]
+
+
+def _patch_promote() -> None:
+    stock = RDSBackend.promote_read_replica
+
+    def promote_read_replica(self: RDSBackend, db_kwargs: dict[str, Any]) -> DBInstance:
+        hooks = _ACTIVE.get(self.account_id)
+        if hooks is None:
+            return stock(self, db_kwargs)
+        db_id = db_kwargs["db_instance_identifier"]
+        db = self.describe_db_instances(db_id)[0]
+        if not db.is_replica:
+            raise InvalidDBInstanceStateFault(f"DB Instance {db_id} is not a read replica.")
+        source = db.source_db_instance_identifier
+        promoted = stock(self, db_kwargs)
+        # moto keeps the link both ways; a promoted instance is standalone and its old primary forgets it.
+        promoted.source_db_instance_identifier = None
+        set_extra(promoted, "status_infos", None)
+        if source:
+            _forget_replica(self, source, promoted)
+        if not getattr(promoted, "backup_retention_period", 0):
+            promoted.backup_retention_period = 1
+        if hooks.on_promoted:
+            hooks.on_promoted(self.region_name, promoted.db_instance_identifier)
+        return promoted
+
+    RDSBackend.promote_read_replica = promote_read_replica  # type: ignore[method-assign]
+
+
+def _forget_replica(backend: RDSBackend, source: str, replica: DBInstance) -> None:
+    from moto.rds.models import rds_backends
+
+    region, name = backend.region_name, source
+    if source.startswith("arn:"):
+        parts = source.split(":")
+        region, name = parts[3], parts[-1]
+    primary = rds_backends[backend.account_id][region].databases.get(name)
+    if primary is None:
+        return
+    for ref in (replica.db_instance_arn, replica.db_instance_identifier):
+        if ref in primary.replicas:
+            primary.replicas.remove(ref)
+
+
+def _patch_restore() -> None:
+    stock = RDSBackend.restore_db_instance_to_point_in_time
+
+    def restore(self: RDSBackend, source_db_identifier: str, target_db_identifier: str, overrides: Any) -> DBInstance:
+        hooks = _ACTIVE.get(self.account_id)
+        if hooks is None:
+            return stock(self, source_db_identifier, target_db_identifier, overrides)
+        source = self.describe_db_instances(source_db_identifier)[0]
+        latest = hooks.latest_restorable_time(source)
+        earliest = hooks.clock.now().astimezone(UTC) - timedelta(days=max(source.backup_retention_period or 0, 0))
+        raw = overrides.get("restore_time") if hasattr(overrides, "get") else None
+        if raw is not None and overrides.get("use_latest_restorable_time"):
+            raise RDSClientError(
+                "InvalidParameterCombination", "Cannot specify both RestoreTime and UseLatestRestorableTime"
+            )
+        restore_at = latest if raw is None else utc(raw if isinstance(raw, datetime) else _parse(str(raw)))
+        if not source.backup_retention_period:
+            raise InvalidRestoreFault(f"DB instance {source_db_identifier} has automated backups disabled.")
+        if restore_at > latest or restore_at < earliest:
+            raise InvalidRestoreFault(
+                f"RestoreTime {restore_at.isoformat()} is outside the restorable window "
+                f"{earliest.isoformat()} .. {latest.isoformat()}"
+            )
+        restored = stock(self, source_db_identifier, target_db_identifier, overrides)
+        # The copy carries the source's replication wiring; a restored instance is standalone.
+        restored.replicas = []
+        restored.is_replica = False
+        restored.source_db_instance_identifier = None
+        set_extra(restored, "status_infos", None)
+        set_extra(restored, "sim_restore_time", restore_at)
+        restored.tags = [t for t in (restored.tags or []) if t.get("Key") != RESTORE_TAG]
+        restored.tags.append({"Key": RESTORE_TAG, "Value": restore_at.isoformat().replace("+00:00", "Z")})
+        return restored
+
+    RDSBackend.restore_db_instance_to_point_in_time = restore  # type: ignore[method-assign]
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def set_extra(model: object, name: str, value: object) -> None:
+    """Set an attribute moto's serializer reads (StatusInfos, SourceRegion, ...) but its model never declares."""
+    setattr(model, name, value)
+
+
+def naive_utc(dt: datetime) -> datetime:
+    """moto stores naive UTC datetimes; convert before handing it one."""
+    return _naive(dt)
