@@ -1,0 +1,335 @@
+"""The incident as a fold over journal events: state = replay(events).
+
+The TUI, the CLI, the wall and the report all read the same events, so they cannot disagree, and crash
+recovery is just replaying the journal. Replay applies events without judging them (they were checked when
+written, see transitions.py); it never raises for an event it does not understand, so an older binary can
+still open a newer journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from nexus_tui.domain.runbook import Runbook
+from nexus_tui.domain.runbook_json import runbook_from_data
+
+EventType = Literal[
+    "declared",
+    "step_started",
+    "step_confirmed",
+    "step_skipped",
+    "step_failed",
+    "step_undone",
+    "note",
+    "aws_request",
+    "precondition_override",
+    "rpo_recorded",
+    "resolved",
+]
+EVENT_TYPES: tuple[str, ...] = (
+    "declared",
+    "step_started",
+    "step_confirmed",
+    "step_skipped",
+    "step_failed",
+    "step_undone",
+    "note",
+    "aws_request",
+    "precondition_override",
+    "rpo_recorded",
+    "resolved",
+)
+StepStatus = Literal["pending", "in_progress", "done", "skipped", "failed"]
+SEVERITIES: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
+# The step-finishing events `undo` can take back.
+COMPLETIONS: tuple[str, ...] = ("step_confirmed", "step_skipped", "step_failed")
+
+
+class IncidentError(Exception):
+    """An invalid transition or a bad request; str() is the one line shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    incident_id: str
+    type: str
+    at: datetime
+    actor: str
+    aws_identity: str | None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AwsRequest:
+    seq: int
+    at: datetime
+    step_id: str | None
+    action: str
+    region: str | None
+    request_id: str | None
+    reached_target: bool | None
+    executed: bool
+    error: str | None
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    seq: int
+    at: datetime
+    actor: str
+    text: str
+    step_id: str | None = None
+    todo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    seq: int
+    at: datetime
+    actor: str
+    step_id: str | None
+    check: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepState:
+    id: str
+    index: int
+    status: StepStatus = "pending"
+    became_current_at: datetime | None = None  # when it became the step to work on
+    started_at: datetime | None = None  # explicit "start" (otherwise the clock runs from became_current_at)
+    finished_at: datetime | None = None
+    finished_by: str | None = None
+    finished_identity: str | None = None
+    reason: str | None = None
+    manual: bool = False  # an aws step confirmed by hand (executed outside nexus-tui)
+
+    @property
+    def clock_start(self) -> datetime | None:
+        return self.started_at or self.became_current_at
+
+    @property
+    def actual_seconds(self) -> float | None:
+        start = self.clock_start
+        if start is None or self.finished_at is None:
+            return None
+        return max((self.finished_at - start).total_seconds(), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentState:
+    id: str
+    runbook: Runbook
+    runbook_digest: str
+    params: Mapping[str, str]
+    severity: str
+    ic: str
+    drill: bool
+    declared_at: datetime
+    declared_by: str
+    steps: tuple[StepState, ...]
+    events: tuple[Event, ...]
+    notes: tuple[Note, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    aws_requests: tuple[AwsRequest, ...] = ()
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None
+    rpo_exposure_seconds: float | None = None
+    rpo_target_seconds: float | None = None
+    # seqs of completion events not yet undone, oldest first: undo pops from the end.
+    completion_stack: tuple[int, ...] = ()
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq if self.events else 0
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def current_index(self) -> int | None:
+        for st in self.steps:
+            if st.status not in ("done", "skipped"):
+                return st.index
+        return None
+
+    @property
+    def current_step(self) -> StepState | None:
+        i = self.current_index
+        return None if i is None else self.steps[i]
+
+    def step_state(self, step_id: str) -> StepState:
+        for st in self.steps:
+            if st.id == step_id:
+                return st
+        known = ", ".join(s.id for s in self.steps)
+        raise IncidentError(f"unknown step {step_id!r} in runbook {self.runbook.id} (steps: {known})")
+
+    def event(self, seq: int) -> Event:
+        for ev in reversed(self.events):
+            if ev.seq == seq:
+                return ev
+        raise KeyError(seq)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for s in self.steps if s.status in ("done", "skipped"))
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+class Replayer:
+    """An incremental fold: feed it new events as they arrive (the TUI polls the journal) instead of
+    re-folding the whole incident; state() gives the same answer as replay() over everything fed."""
+
+    def __init__(self, first: Event) -> None:
+        if first.type != "declared":
+            raise IncidentError(f"incident {first.incident_id}: journal does not start with a declaration")
+        p = first.payload
+        self.runbook = runbook_from_data(p["runbook"])
+        self.first = first
+        self.digest = str(p.get("runbook_digest", ""))
+        self.params = {str(k): str(v) for k, v in dict(p.get("params", {})).items()}
+        self.severity = str(p.get("severity", "SEV2"))
+        self.ic = str(p.get("ic", first.actor))
+        self.drill = bool(p.get("drill", False))
+        self.resolved_at: datetime | None = None
+        self.resolved_by: str | None = None
+        self.resolution: str | None = None
+        self.rpo_exposure: float | None = None
+        self.rpo_target: float | None = None
+        self.steps = [StepState(s.id, i) for i, s in enumerate(self.runbook.steps)]
+        self.by_id = {s.id: i for i, s in enumerate(self.runbook.steps)}
+        if self.steps:
+            self.steps[0] = replace(self.steps[0], became_current_at=first.at)
+        self.events: list[Event] = [first]
+        self.notes: list[Note] = []
+        self.overrides: list[Override] = []
+        self.aws: list[AwsRequest] = []
+        self.stack: list[int] = []
+        # Per completion event, the step state it replaced, so an undo restores it exactly.
+        self.before: dict[int, StepState] = {}
+
+    def current(self) -> int | None:
+        for st in self.steps:
+            if st.status not in ("done", "skipped"):
+                return st.index
+        return None
+
+    def apply(self, ev: Event) -> None:
+        self.events.append(ev)
+        p = ev.payload
+        before_current = self.current()
+        idx = self.by_id.get(str(p.get("step_id", "")))
+        t = ev.type
+        if t == "step_started" and idx is not None:
+            st = self.steps[idx]
+            self.steps[idx] = replace(st, status="in_progress", started_at=ev.at, reason=None)
+        elif t in COMPLETIONS and idx is not None:
+            st = self.steps[idx]
+            self.before[ev.seq] = st
+            status: StepStatus = {"step_confirmed": "done", "step_skipped": "skipped", "step_failed": "failed"}[t]  # type: ignore[assignment]
+            self.steps[idx] = replace(
+                st,
+                status=status,
+                finished_at=ev.at,
+                finished_by=ev.actor,
+                finished_identity=ev.aws_identity,
+                reason=p.get("reason"),
+                manual=bool(p.get("manual", False)),
+            )
+            self.stack.append(ev.seq)
+        elif t == "step_undone":
+            target = int(p.get("undoes", 0))
+            if target in self.before:
+                prior = self.before.pop(target)
+                self.steps[prior.index] = prior
+                if target in self.stack:
+                    self.stack.remove(target)
+        elif t == "note":
+            self.notes.append(
+                Note(ev.seq, ev.at, ev.actor, str(p.get("text", "")), p.get("step_id"), bool(p.get("todo", False)))
+            )
+        elif t == "precondition_override":
+            self.overrides.append(
+                Override(ev.seq, ev.at, ev.actor, p.get("step_id"), p.get("check"), str(p.get("reason", "")))
+            )
+        elif t == "aws_request":
+            self.aws.append(
+                AwsRequest(
+                    seq=ev.seq,
+                    at=ev.at,
+                    step_id=p.get("step_id"),
+                    action=str(p.get("action", "")),
+                    region=p.get("region"),
+                    request_id=p.get("request_id"),
+                    reached_target=p.get("reached_target"),
+                    executed=bool(p.get("executed", True)),
+                    error=p.get("error"),
+                    actor=ev.actor,
+                )
+            )
+        elif t == "rpo_recorded":
+            self.rpo_exposure = _opt_float(p.get("exposure_seconds"))
+            self.rpo_target = _opt_float(p.get("target_seconds"))
+        elif t == "resolved":
+            self.resolved_at, self.resolved_by = ev.at, ev.actor
+            self.resolution = p.get("summary")
+        after_current = self.current()
+        # An undo restores the step's own earlier clock; anything else starts the new current step's clock.
+        if after_current is not None and after_current != before_current and t != "step_undone":
+            self.steps[after_current] = replace(self.steps[after_current], became_current_at=ev.at)
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
+
+    def feed(self, events: Iterable[Event]) -> None:
+        for ev in events:
+            if ev.seq > self.last_seq:  # already-seen events are ignored, so overlapping reads are harmless
+                self.apply(ev)
+
+    def state(self) -> IncidentState:
+        return IncidentState(
+            id=self.first.incident_id,
+            runbook=self.runbook,
+            runbook_digest=self.digest,
+            params=self.params,
+            severity=self.severity,
+            ic=self.ic,
+            drill=self.drill,
+            declared_at=self.first.at,
+            declared_by=self.first.actor,
+            steps=tuple(self.steps),
+            events=tuple(self.events),
+            notes=tuple(self.notes),
+            overrides=tuple(self.overrides),
+            aws_requests=tuple(self.aws),
+            resolved_at=self.resolved_at,
+            resolved_by=self.resolved_by,
+            resolution=self.resolution,
+            rpo_exposure_seconds=self.rpo_exposure,
+            rpo_target_seconds=self.rpo_target,
+            completion_stack=tuple(self.stack),
+        )
+
+
+def replay(events: Iterable[Event]) -> IncidentState:
+    """Fold an incident's events (in seq order) into its state."""
+    it = iter(events)
+    first = next(it, None)
+    if first is None:
+        raise IncidentError("no events to replay")
+    fold = Replayer(first)
+    fold.feed(it)
+    return fold.state()

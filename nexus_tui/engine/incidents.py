@@ -1,0 +1,313 @@
+"""The incident service: the one place that wires the runbook loader, the domain rules and the journal.
+The TUI (from a thread worker) and the headless CLI both call it, so they apply the same rules to the same file.
+
+Every change is read-check-append: replay the incident, ask the domain whether the request is allowed, then
+append with the seq it was checked against. If another process appended in between, the journal refuses
+(SeqConflict) and the request is re-checked against the fresh state, so two operators can never both
+confirm the same step."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import concurrent.futures
+import getpass
+import secrets
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from nexus_tui.domain import transitions as tr
+from nexus_tui.domain.clock import Clock
+from nexus_tui.domain.escalation import Escalation, escalation_at
+from nexus_tui.domain.incident import Event, IncidentError, IncidentState, Replayer
+from nexus_tui.domain.report import render_markdown
+from nexus_tui.domain.rto import Timers, compute_timers
+from nexus_tui.domain.runbook import Runbook
+from nexus_tui.domain.runbook_params import ParamError, resolve_params
+from nexus_tui.domain.settings import Settings
+from nexus_tui.journal.store import Journal, SeqConflict, VerifyResult
+
+ParamResolver = Callable[[Runbook, Mapping[str, str]], Runbook]
+_RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    state: IncidentState
+    timers: Timers
+    escalation: Escalation
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    id: str
+    runbook_id: str
+    runbook_title: str
+    severity: str
+    ic: str
+    drill: bool
+    declared_at: datetime
+    resolved_at: datetime | None
+    steps_done: int
+    steps_total: int
+    current_step_id: str | None
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+class IncidentService:
+    def __init__(
+        self,
+        journal_path: Path,
+        *,
+        clock: Clock,
+        runbook_loader: Callable[[str], Runbook],
+        identity: Callable[[], Awaitable[str | None]] | None = None,
+        settings: Settings,
+        actor: str | None = None,
+        param_resolver: ParamResolver | None = None,
+        undo_grace_seconds: float = tr.UNDO_GRACE_SECONDS,
+    ) -> None:
+        self.journal = Journal(journal_path)
+        self.clock = clock
+        self.settings = settings
+        self.actor = actor or current_user()
+        self.undo_grace_seconds = undo_grace_seconds
+        self._loader = runbook_loader
+        self._identity = identity
+        self._identity_known = identity is None
+        self._arn: str | None = None
+        self._resolve = param_resolver or resolve_params
+        # One incremental fold per incident: each read fetches only the events appended since the last one.
+        self._folds: dict[str, Replayer] = {}
+        # The folds are mutable; the TUI may call from more than one worker thread.
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self.journal.close()
+
+    def __enter__(self) -> IncidentService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- identity -----------------------------------------------------------------------------------------
+
+    def aws_identity(self) -> str | None:
+        """Asked once per service, on the first write: STS is a network call and the ARN does not change."""
+        if not self._identity_known and self._identity is not None:
+            self._identity_known = True
+            self._arn = _run_sync(self._identity)
+        return self._arn
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def state(self, incident_id: str) -> IncidentState:
+        with self._lock:
+            return self._fold(incident_id).state()
+
+    def _fold(self, incident_id: str) -> Replayer:
+        fold = self._folds.get(incident_id)
+        if fold is None:
+            events = self.journal.events(incident_id)
+            if not events:
+                raise IncidentError(f"no incident {incident_id!r} in {self.journal.path}")
+            fold = self._folds[incident_id] = Replayer(events[0])
+            fold.feed(events[1:])
+        else:
+            fold.feed(self.journal.events_since(incident_id, fold.last_seq))
+        return fold
+
+    def view(self, state: IncidentState) -> IncidentView:
+        now = self.clock.now()
+        return IncidentView(
+            state=state,
+            timers=compute_timers(state, now, self.settings.targets.rto_seconds),
+            escalation=escalation_at(self.settings.escalation, state.declared_at, now, state.resolved_at),
+        )
+
+    def get(self, incident_id: str) -> IncidentView:
+        return self.view(self.state(incident_id))
+
+    def list(self) -> list[IncidentSummary]:
+        out = []
+        for iid in self.journal.incident_ids():
+            s = self.state(iid)
+            cur = s.current_step
+            out.append(
+                IncidentSummary(
+                    id=s.id,
+                    runbook_id=s.runbook.id,
+                    runbook_title=s.runbook.title,
+                    severity=s.severity,
+                    ic=s.ic,
+                    drill=s.drill,
+                    declared_at=s.declared_at,
+                    resolved_at=s.resolved_at,
+                    steps_done=s.done_count,
+                    steps_total=len(s.steps),
+                    current_step_id=None if cur is None or s.resolved else cur.id,
+                )
+            )
+        return out
+
+    def open_incident(self) -> IncidentView | None:
+        """The newest unresolved incident, so a restarted TUI picks up where it left off."""
+        ids = self.journal.unresolved_ids()
+        return self.get(ids[0]) if ids else None
+
+    def events_since(self, incident_id: str, seq: int) -> builtins.list[Event]:
+        return self.journal.events_since(incident_id, seq)
+
+    def change_token(self) -> int:
+        return self.journal.change_token()
+
+    def changed_since(self, token: int) -> bool:
+        """Cheap poll for the TUI: True when anyone (this process or the CLI) appended since `token`."""
+        return self.journal.change_token() != token
+
+    def verify(self, incident_id: str) -> VerifyResult:
+        return self.journal.verify(incident_id)
+
+    def report(self, incident_id: str, fmt: str = "md") -> str:
+        if fmt not in ("md", "markdown"):
+            raise IncidentError(f"unknown report format {fmt!r} (supported: md)")
+        v = self.get(incident_id)
+        return render_markdown(v.state, v.timers)
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def declare(
+        self,
+        runbook_id: str,
+        severity: str = "SEV2",
+        ic: str | None = None,
+        drill: bool = False,
+        params: Mapping[str, str] | None = None,
+    ) -> str:
+        # Always resolved, also without overrides: the snapshot must hold the defaults' values, not ${names}.
+        try:
+            runbook = self._resolve(self._loader(runbook_id), params or {})
+        except ParamError as exc:
+            raise IncidentError(str(exc)) from None
+        draft = tr.declare(runbook, params or {}, severity, ic or self.actor, drill)
+        now = self.clock.now()
+        for _ in range(_RETRIES):
+            incident_id = f"INC-{now:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
+            if self.journal.exists(incident_id):
+                continue
+            try:
+                self._append(incident_id, draft, expect_seq=0)
+            except SeqConflict:
+                continue
+            return incident_id
+        raise IncidentError("could not allocate an incident id; try again")
+
+    def _append(self, incident_id: str, draft: tr.Draft, expect_seq: int) -> Event:
+        return self.journal.append(
+            incident_id,
+            draft.type,
+            draft.payload,
+            at=self.clock.now(),
+            actor=self.actor,
+            aws_identity=self.aws_identity(),
+            expect_seq=expect_seq,
+        )
+
+    def _change(self, incident_id: str, decide: Callable[[IncidentState], tr.Draft]) -> IncidentView:
+        for _ in range(_RETRIES):
+            with self._lock:
+                fold = self._fold(incident_id)
+                state = fold.state()
+                draft = decide(state)
+                try:
+                    event = self._append(incident_id, draft, expect_seq=state.last_seq)
+                except SeqConflict:
+                    continue
+                fold.feed([event])
+                state = fold.state()
+            return self.view(state)
+        raise IncidentError(f"incident {incident_id} is changing too fast to apply this; try again")
+
+    def start(self, incident_id: str, step_id: str) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.start(s, step_id))
+
+    def confirm(
+        self, incident_id: str, step_id: str, confirm_text: str | None = None, *, manual: bool = False, note: str = ""
+    ) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.confirm(s, step_id, confirm_text, manual=manual, note=note))
+
+    def skip(self, incident_id: str, step_id: str, reason: str | None) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.skip(s, step_id, reason))
+
+    def fail(self, incident_id: str, step_id: str, reason: str | None) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.fail(s, step_id, reason))
+
+    def undo(self, incident_id: str) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.undo(s, self.clock.now(), self.undo_grace_seconds))
+
+    def note(self, incident_id: str, text: str, *, step_id: str | None = None, todo: bool = False) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.note(s, text, step_id=step_id, todo=todo))
+
+    def override(
+        self, incident_id: str, step_id: str | None, reason: str | None, check: str | None = None
+    ) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.override(s, step_id, reason, check))
+
+    def record_aws_request(
+        self,
+        incident_id: str,
+        step_id: str | None,
+        action: str,
+        region: str | None,
+        request_id: str | None,
+        reached_target: bool | None,
+        *,
+        executed: bool = True,
+        error: str | None = None,
+    ) -> IncidentView:
+        return self._change(
+            incident_id,
+            lambda s: tr.aws_request(
+                s, step_id, action, region, request_id, reached_target, executed=executed, error=error
+            ),
+        )
+
+    def record_rpo(
+        self, incident_id: str, exposure_seconds: float, target_seconds: float | None = None
+    ) -> IncidentView:
+        target = self.settings.targets.rpo_seconds if target_seconds is None else target_seconds
+        return self._change(incident_id, lambda s: tr.record_rpo(s, exposure_seconds, target))
+
+    def resolve(self, incident_id: str, summary: str | None = None) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.resolve(s, summary))
+
+
+def _run_sync(identity: Callable[[], Awaitable[str | None]]) -> str | None:
+    """Run the async identity lookup from sync code. Inside a running event loop (the TUI's thread) it goes to
+    a helper thread, because asyncio.run cannot nest."""
+
+    async def call() -> str | None:
+        return await identity()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        try:
+            return asyncio.run(call())
+        except Exception:
+            return None
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(asyncio.run, call()).result(timeout=15)
+        except Exception:
+            return None
