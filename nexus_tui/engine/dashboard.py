@@ -1,0 +1,80 @@
+"""The live DashboardSource: AWS (every region, batched) plus HTTP health endpoints, one snapshot per refresh.
+
+refresh() never raises for AWS trouble and is bounded in time: each region has its own deadline, so a dead
+region costs at most one timeout and the other regions keep updating.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from nexus_tui.config import AppConfig
+from nexus_tui.domain.clock import Clock, SystemClock
+from nexus_tui.domain.models import DashboardSnapshot, EndpointHealth, Unavailable
+from nexus_tui.sources.aws.assemble import build_view
+from nexus_tui.sources.aws.poller import AwsPoller
+from nexus_tui.sources.http.health import HealthChecker
+
+
+class DashboardService:
+    def __init__(
+        self,
+        config: AppConfig,
+        clock: Clock = SystemClock(),  # noqa: B008 - a stateless default is safe to share
+        *,
+        discovery_seconds: float = 60.0,
+        backups_seconds: float = 300.0,
+        region_timeout: float | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.poller = AwsPoller(
+            config.aws,
+            clock,
+            include=config.include,
+            discovery_seconds=discovery_seconds,
+            backups_seconds=backups_seconds,
+            base_backoff_seconds=config.refresh_seconds,
+            region_timeout=region_timeout,
+        )
+        self.health = HealthChecker(config.health_checks, clock)
+        self.last: DashboardSnapshot | None = None
+        self._lock = asyncio.Lock()
+
+    async def refresh(self) -> DashboardSnapshot:
+        async with self._lock:  # a slow refresh and a keypress-triggered one must not interleave
+            before = Counter(self.poller.clients.counts)
+            extra: list[Unavailable] = []
+            endpoints: tuple[EndpointHealth, ...] = ()
+            aws_result, health_result = await asyncio.gather(
+                self.poller.poll(), self.health.check_all(), return_exceptions=True
+            )
+            if isinstance(aws_result, BaseException):
+                if isinstance(aws_result, asyncio.CancelledError):
+                    raise aws_result
+                # A bug in an adapter must not take the dashboard down with it; it shows as one line.
+                extra.append(Unavailable("regions", None, "AWS poll", f"{type(aws_result).__name__}: {aws_result}"))
+            if isinstance(health_result, BaseException):
+                extra.append(Unavailable("health", None, "health checks", f"{type(health_result).__name__}"))
+            else:
+                endpoints = health_result
+            view = build_view(self.poller, self.config.labels, self.clock.now())
+            spent = Counter(self.poller.clients.counts)
+            spent.subtract(before)
+            snapshot = DashboardSnapshot(
+                generated_at=self.clock.now(),
+                regions=view.regions,
+                replication=view.replication,
+                backups=view.backups,
+                alarms=view.alarms,
+                endpoints=endpoints,
+                unavailable=view.unavailable + tuple(extra),
+                request_counts=tuple(sorted((k, v) for k, v in spent.items() if v > 0)),
+            )
+            self.last = snapshot
+            return snapshot
+
+    async def aclose(self) -> None:
+        await self.health.aclose()
+        await self.poller.aclose()

@@ -1,0 +1,127 @@
+"""Backup posture: RDS retention/window/restorable time/snapshots/DR copies, S3 versioning and MFA delete.
+
+Snapshots are read with one paginated DescribeDBSnapshots per region (not one call per database), then
+grouped here; the DR copy of a database is looked for among the snapshots of the other polled regions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from nexus_tui.domain.clock import utc
+from nexus_tui.domain.models import BackupStatus, SnapshotInfo
+from nexus_tui.sources.aws.discovery import RdsInstance, arn_name
+from nexus_tui.sources.aws.session import AwsClients
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRecord:
+    identifier: str
+    db: str
+    region: str
+    snapshot_type: str  # automated / manual / ...
+    created_at: datetime | None
+    status: str
+    source_snapshot: str | None  # SourceDBSnapshotIdentifier of a copy
+    source_region: str | None
+
+    def info(self, kind: str | None = None) -> SnapshotInfo:
+        return SnapshotInfo(self.identifier, self.created_at, kind or self.snapshot_type, self.region, self.status)
+
+
+async def list_snapshots(clients: AwsClients, region: str) -> list[SnapshotRecord]:
+    raw = await clients.paginate(region, "rds", "DescribeDBSnapshots", "DBSnapshots", MaxRecords=100)
+    return [_record(s, region) for s in raw]
+
+
+def _record(s: dict[str, Any], region: str) -> SnapshotRecord:
+    created = s.get("SnapshotCreateTime")
+    return SnapshotRecord(
+        identifier=str(s.get("DBSnapshotIdentifier", "")),
+        db=str(s.get("DBInstanceIdentifier", "")),
+        region=region,
+        snapshot_type=str(s.get("SnapshotType", "manual")).lower(),
+        created_at=utc(created) if isinstance(created, datetime) else None,
+        status=str(s.get("Status", "available")),
+        source_snapshot=s.get("SourceDBSnapshotIdentifier") or None,
+        source_region=s.get("SourceRegion") or None,
+    )
+
+
+def naming_ok(db: str, snapshot_id: str) -> bool:
+    """The DR plan's convention for manual snapshots: <db>-YYYYMMDD-HHmm-<reason>."""
+    pattern = (
+        re.escape(db) + r"-(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])-([01]\d|2[0-3])[0-5]\d-[A-Za-z0-9][A-Za-z0-9-]*"
+    )
+    return re.fullmatch(pattern, snapshot_id) is not None
+
+
+def _newest(records: list[SnapshotRecord]) -> SnapshotRecord | None:
+    dated = [r for r in records if r.created_at is not None]
+    return max(dated, key=lambda r: r.created_at, default=None)  # type: ignore[arg-type,return-value]
+
+
+def _is_copy_of(snap: SnapshotRecord, db: str, other_dbs: set[str]) -> bool:
+    if snap.db == db:
+        return True
+    if snap.source_snapshot:
+        src = arn_name(snap.source_snapshot).removeprefix("rds:")
+        if src == db or src.startswith(db + "-"):
+            return True
+    # A copy renamed on the way: its name starts with the db id, unless it belongs to another known db
+    # whose name merely shares the prefix (orders-pg vs orders-pg-dr).
+    return snap.identifier.removeprefix("rds:").startswith(db + "-") and snap.db not in other_dbs
+
+
+def rds_backup(
+    inst: RdsInstance,
+    snapshots: dict[str, list[SnapshotRecord]],
+    known_dbs: set[str],
+    free_storage_bytes: float | None,
+) -> BackupStatus:
+    """`snapshots` maps each polled region to its snapshot list; regions whose list is missing were not read."""
+    own = [s for s in snapshots.get(inst.region, []) if s.db == inst.identifier]
+    automated = _newest([s for s in own if s.snapshot_type == "automated"])
+    manual_list = [s for s in own if s.snapshot_type == "manual"]
+    manual = _newest(manual_list)
+    others = {r: snaps for r, snaps in snapshots.items() if r != inst.region}
+    other_dbs = known_dbs - {inst.identifier}
+    copies = [s for snaps in others.values() for s in snaps if _is_copy_of(s, inst.identifier, other_dbs)]
+    dr = _newest(copies)
+    violations = tuple(sorted(s.identifier for s in manual_list if not naming_ok(inst.identifier, s.identifier)))
+    role = inst.role
+    return BackupStatus(
+        kind="rds",
+        resource=inst.identifier,
+        region=inst.region,
+        engine=inst.engine,
+        role=role,  # type: ignore[arg-type]
+        retention_days=inst.retention_days,
+        backup_window=inst.backup_window,
+        latest_restorable_time=utc(inst.latest_restorable_time) if inst.latest_restorable_time else None,
+        newest_automated=automated.info() if automated else None,
+        newest_manual=manual.info() if manual else None,
+        dr_copy=dr.info("copy") if dr else None,
+        # Only meaningful when another region's snapshot list was read; replicas are covered by the primary.
+        dr_copy_checked=bool(others) and role != "replica",
+        naming_violations=violations,
+        free_storage_bytes=free_storage_bytes,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Versioning:
+    status: str  # Enabled / Suspended / Disabled
+    mfa_delete: str  # Enabled / Disabled
+
+
+async def bucket_versioning(clients: AwsClients, region: str, bucket: str) -> Versioning:
+    resp = await clients.call(region, "s3", "GetBucketVersioning", Bucket=bucket)
+    return Versioning(str(resp.get("Status") or "Disabled"), str(resp.get("MFADelete") or "Disabled"))
+
+
+def s3_backup(bucket: str, region: str, v: Versioning) -> BackupStatus:
+    return BackupStatus(kind="s3", resource=bucket, region=region, versioning=v.status, mfa_delete=v.mfa_delete)

@@ -1,0 +1,109 @@
+"""Batched CloudWatch reads: every metric of a region in ceil(N/500) GetMetricData calls, never one per metric."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from nexus_tui.domain.clock import utc
+from nexus_tui.domain.models import Datapoint
+from nexus_tui.sources.aws.discovery import BucketRule, RdsInstance
+from nexus_tui.sources.aws.session import AwsClients
+
+MAX_QUERIES_PER_CALL = 500  # the GetMetricData limit
+PERIOD_SECONDS = 60
+WINDOW = timedelta(hours=1)
+
+Dims = tuple[tuple[str, str], ...]
+MetricKey = tuple[str, str, Dims]  # (namespace, metric name, dimensions)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricQuery:
+    namespace: str
+    metric: str
+    dimensions: Dims
+
+    @property
+    def key(self) -> MetricKey:
+        return (self.namespace, self.metric, self.dimensions)
+
+
+def rds_queries(instances: list[RdsInstance]) -> list[MetricQuery]:
+    """ReplicaLag for replicas; FreeStorageSpace for every instance (replica storage and primary backups)."""
+    out = []
+    for inst in instances:
+        dims: Dims = (("DBInstanceIdentifier", inst.identifier),)
+        if inst.source:
+            out.append(MetricQuery("AWS/RDS", "ReplicaLag", dims))
+        out.append(MetricQuery("AWS/RDS", "FreeStorageSpace", dims))
+    return out
+
+
+S3_METRICS = ("ReplicationLatency", "OperationsPendingReplication", "BytesPendingReplication")
+
+
+def s3_dims(rule: BucketRule) -> Dims:
+    return (("SourceBucket", rule.source), ("DestinationBucket", rule.target), ("RuleId", rule.rule_id))
+
+
+def s3_queries(rules: list[BucketRule]) -> list[MetricQuery]:
+    return [MetricQuery("AWS/S3", m, s3_dims(r)) for r in rules for m in S3_METRICS]
+
+
+def _query(i: int, q: MetricQuery) -> dict[str, Any]:
+    return {
+        "Id": f"m{i}",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": q.namespace,
+                "MetricName": q.metric,
+                "Dimensions": [{"Name": n, "Value": v} for n, v in q.dimensions],
+            },
+            "Period": PERIOD_SECONDS,
+            "Stat": "Maximum",
+        },
+        "ReturnData": True,
+    }
+
+
+async def fetch_metrics(
+    clients: AwsClients, region: str, queries: list[MetricQuery], now: datetime
+) -> dict[MetricKey, tuple[Datapoint, ...]]:
+    """The last hour of each metric, oldest first. Batches of 500 queries; pages of one batch are followed."""
+    unique = list(dict.fromkeys(queries))
+    series: dict[MetricKey, list[Datapoint]] = {q.key: [] for q in unique}
+    end = utc(now) + timedelta(minutes=1)
+    start = utc(now) - WINDOW
+
+    async def batch(part: list[MetricQuery]) -> None:
+        by_id = {f"m{i}": q for i, q in enumerate(part)}
+        params: dict[str, Any] = {
+            "MetricDataQueries": [_query(i, q) for i, q in enumerate(part)],
+            "StartTime": start,
+            "EndTime": end,
+            "ScanBy": "TimestampDescending",
+        }
+        while True:
+            resp = await clients.call(region, "cloudwatch", "GetMetricData", **params)
+            for result in resp.get("MetricDataResults") or []:
+                q = by_id.get(result.get("Id", ""))
+                if q is None:
+                    continue
+                points = series[q.key]
+                for ts, value in zip(result.get("Timestamps") or [], result.get("Values") or [], strict=False):
+                    points.append(Datapoint(utc(ts), float(value)))
+            token = resp.get("NextToken")
+            if not token:
+                return
+            params = {**params, "NextToken": token}
+
+    batches = [unique[i : i + MAX_QUERIES_PER_CALL] for i in range(0, len(unique), MAX_QUERIES_PER_CALL)]
+    await asyncio.gather(*(batch(b) for b in batches))
+    return {k: tuple(sorted(v, key=lambda d: d.at)) for k, v in series.items()}
+
+
+def newest(points: tuple[Datapoint, ...] | None) -> Datapoint | None:
+    return points[-1] if points else None

@@ -1,0 +1,123 @@
+"""One aiobotocore session; one client per (service, region), created on first use and kept for the process.
+
+Every request goes through `call`/`paginate`, which count requests per service and operation so the
+benchmark and the snapshot can show how many calls a refresh costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from contextlib import AsyncExitStack
+from typing import Any
+
+from aiobotocore.session import AioSession, get_session
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from nexus_tui.config import AwsConfig
+
+
+class AwsClients:
+    def __init__(self, aws: AwsConfig, *, max_pool_connections: int = 32) -> None:
+        self._aws = aws
+        self._session: AioSession = get_session()
+        profile = aws.profile or os.environ.get("AWS_PROFILE")
+        if profile:
+            self._session.set_config_variable("profile", profile)
+        self._config = Config(
+            connect_timeout=aws.connect_timeout,
+            read_timeout=aws.read_timeout,
+            retries={"mode": "standard", "max_attempts": max(1, aws.max_attempts)},
+            max_pool_connections=max_pool_connections,
+            # Path-style keeps S3 working against a local endpoint (an IP has no bucket subdomains).
+            s3={"addressing_style": "path"},
+        )
+        self._stack = AsyncExitStack()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self.counts: Counter[str] = Counter()
+        self.last_answer: dict[str, float] = {}  # region (or * for any) -> time.monotonic() of the latest answer
+
+    def default_region(self) -> str | None:
+        """The session's region: AWS_REGION / AWS_DEFAULT_REGION / the profile's region."""
+        env = os.environ.get("AWS_REGION")
+        if env:
+            return env
+        try:
+            region = self._session.get_config_variable("region")
+        except Exception:  # a broken profile file: no region rather than a crash
+            return None
+        return str(region) if region else None
+
+    async def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        existing = self._clients.get(key)
+        if existing is not None:
+            return existing
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            if key not in self._clients:
+                kwargs: dict[str, Any] = {"region_name": region, "config": self._config}
+                endpoint = self._aws.endpoints.get(region)
+                if endpoint:
+                    kwargs["endpoint_url"] = endpoint
+                # Without an explicit endpoint botocore resolves it itself, honouring AWS_ENDPOINT_URL.
+                self._clients[key] = await self._stack.enter_async_context(
+                    self._session.create_client(service, **kwargs)
+                )
+            return self._clients[key]
+
+    async def call(self, region: str, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        client = await self.client(service, region)
+        self.counts[f"{service}:{operation}"] += 1
+        method = getattr(client, _snake(operation))
+        try:
+            result: dict[str, Any] = await method(**params)
+        except ClientError:
+            self.last_answer[region] = self.last_answer["*"] = time.monotonic()  # an error answer is an answer
+            raise
+        self.last_answer[region] = self.last_answer["*"] = time.monotonic()
+        return result
+
+    async def paginate(
+        self,
+        region: str,
+        service: str,
+        operation: str,
+        key: str,
+        *,
+        token: str = "Marker",
+        out_token: str | None = None,
+        **params: Any,
+    ) -> list[dict[str, Any]]:
+        """All items under `key`, following the continuation token by hand so every page is counted."""
+        items: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        while True:
+            page = await self.call(region, service, operation, **params)
+            items.extend(page.get(key, []) or [])
+            nxt = page.get(out_token or token)
+            if not nxt or nxt in seen:
+                return items
+            seen.add(nxt)
+            params = {**params, token: nxt}
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
+        self._clients.clear()
+
+
+def _snake(operation: str) -> str:
+    out = []
+    for i, ch in enumerate(operation):
+        if (
+            ch.isupper()
+            and i
+            and (not operation[i - 1].isupper() or (i + 1 < len(operation) and operation[i + 1].islower()))
+        ):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
