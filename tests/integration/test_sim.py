@@ -234,7 +234,8 @@ def test_app_config_points_every_region_at_the_simulator(sim) -> None:  # type: 
 def test_sim_env_applies_credentials(sim_env) -> None:  # type: ignore[no-untyped-def]
     import boto3
 
-    client = boto3.client("sts", endpoint_url=sim_env.endpoint_url)
+    # A fresh Session: boto3.client() reuses a process-wide session whose credentials an earlier test cached.
+    client = boto3.Session().client("sts", endpoint_url=sim_env.endpoint_url)
     assert client.get_caller_identity()["Account"] == "557845624595"
 
 

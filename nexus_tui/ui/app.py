@@ -1,0 +1,152 @@
+"""The Textual app shell: themes, key bindings, and the poll loop feeding the dashboard screen.
+
+The data source is injected (engine.ports.DashboardSource), so the same app runs against real AWS
+(`nexus-tui dashboard`), the simulator (`nexus-tui demo`) and fixed snapshots in tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.timer import Timer
+
+from nexus_tui.config import AppConfig
+from nexus_tui.domain.clock import Clock, SystemClock
+from nexus_tui.domain.models import DashboardSnapshot
+from nexus_tui.engine.ports import DashboardSource
+from nexus_tui.resources import shipped_themes_dir
+from nexus_tui.ui.messages import PollFailed, PollStarted, SnapshotUpdated
+from nexus_tui.ui.screens.dashboard import DashboardScreen
+from nexus_tui.ui.screens.help import HelpScreen
+from nexus_tui.ui.themes import DEFAULT_THEME, SEMANTIC_DEFAULTS, load_themes
+
+
+class NexusApp(App[int]):
+    # Absolute, so subclasses in other directories (demo, benchmarks) find it too.
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    TITLE = "nexus-tui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("t", "cycle_theme", "Theme"),
+    ]
+
+    def __init__(
+        self,
+        config: AppConfig,
+        source: DashboardSource,
+        *,
+        clock: Clock | None = None,
+        title_suffix: str = "",
+        theme_dirs: Iterable[Path] | None = None,
+        autopoll: bool = True,
+    ) -> None:
+        """autopoll=False leaves polling to the caller (poll_now()); for tests that step through polls."""
+        super().__init__()
+        self.config = config
+        self.source = source
+        self.clock: Clock = clock or SystemClock()
+        self.title = f"nexus-tui{title_suffix}"
+        self.autopoll = autopoll
+        themes, self.theme_errors = load_themes(theme_dirs if theme_dirs is not None else [shipped_themes_dir()])
+        for theme in themes:
+            self.register_theme(theme)
+        # `t` cycles through our themes only; Textual's own stay reachable from the command palette.
+        self.theme_names = [t.name for t in themes]
+        wanted = config.theme or DEFAULT_THEME
+        if wanted not in self.theme_names:
+            self.theme_errors.append(
+                f"theme {wanted!r} not found (have: {', '.join(self.theme_names)}); using {DEFAULT_THEME}"
+            )
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        self.dashboard = DashboardScreen(config.settings, self.clock, title="NEXUS DR" + title_suffix)
+        self.snapshot: DashboardSnapshot | None = None
+        self.poll_seq = 0
+        self.polling = False
+        self._refresh_requested = False
+        self._next_poll: Timer | None = None
+
+    def get_default_screen(self) -> DashboardScreen:
+        return self.dashboard
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Textual's built-in themes lack our semantic variables; without defaults the .tcss would not parse.
+        return dict(SEMANTIC_DEFAULTS)
+
+    def on_mount(self) -> None:
+        for error in self.theme_errors:
+            self.notify(error, title="Theme", severity="warning", timeout=10)
+        if self.autopoll:
+            self.poll_now()
+
+    # Polling -------------------------------------------------------------------------------------------
+
+    def poll_now(self) -> bool:
+        """Start a poll unless one is running. Returns whether one started."""
+        if self.polling:
+            return False
+        if self._next_poll is not None:
+            self._next_poll.stop()
+            self._next_poll = None
+        # Set before the worker is scheduled, so a second `r` in the same tick cannot start another poll.
+        self.polling = True
+        self.poll_seq += 1
+        self.dashboard.set_polling(True)
+        self._poll(self.poll_seq)
+        return True
+
+    @work(exclusive=True, exit_on_error=False, group="poll")
+    async def _poll(self, seq: int) -> None:
+        self.post_message(PollStarted(seq))
+        started = time.monotonic()
+        error: str | None = None
+        try:
+            snapshot = await self.source.refresh()
+        except Exception as exc:  # the source should report trouble in the snapshot; keep the screen alive
+            error = f"{type(exc).__name__}: {exc}"
+            self.post_message(PollFailed(seq, error))
+        else:
+            self.post_message(SnapshotUpdated(snapshot, seq, time.monotonic() - started))
+        # Not in `finally`: a cancelled poll (app exiting) must not arm another.
+        self.polling = False
+        self.dashboard.set_polling(False, error)
+        if self._refresh_requested:
+            self._refresh_requested = False
+            self.poll_now()
+        elif self.autopoll:
+            # Armed only after this poll finished, so a slow AWS never gets overlapping polls.
+            self._next_poll = self.set_timer(self.config.refresh_seconds, self.poll_now, name="next-poll")
+
+    def on_snapshot_updated(self, message: SnapshotUpdated) -> None:
+        self.snapshot = message.snapshot
+        self.dashboard.show_snapshot(message.snapshot)
+
+    def on_poll_failed(self, message: PollFailed) -> None:
+        self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
+
+    # Actions -------------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if not self.poll_now():
+            self._refresh_requested = True
+            self.notify("Refresh queued: a poll is still running.", timeout=3)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_cycle_theme(self) -> None:
+        names = self.theme_names
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    async def action_quit(self) -> None:
+        self.exit(0)

@@ -1,0 +1,144 @@
+"""Replication panel: one row per replicated resource (RDS replica, S3 rule, secret replica)."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from nexus_tui.domain.health import age_seconds, is_stale, replication_state
+from nexus_tui.domain.models import DashboardSnapshot, ReplicationPair, State, worst
+from nexus_tui.ui import format as fmt
+from nexus_tui.ui.themes import Palette
+from nexus_tui.ui.widgets.panel import STATE_LABEL, Panel, View, cell
+from nexus_tui.ui.widgets.table import Row
+
+KIND_LABEL = {"rds": "RDS", "s3": "S3", "secret": "Secret"}
+
+
+class ReplicationPanel(Panel):
+    TITLE = "Replication"
+    COLUMNS = (
+        ("state", "State", 10),
+        ("kind", "Kind", 6),
+        ("resource", "Source → target", 34),  # see _pair_name
+        ("regions", "Regions", 19),
+        ("status", "Status", 11),
+        ("value", "Lag", 7),
+        ("spark", "Last hour", 10),
+        ("detail", "Pending / detail", 17),
+        ("age", "Age", 4),
+    )
+    UNAVAILABLE_PANELS = ("replication",)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Row cells by pair key, reused while the pair object, its staleness and the palette are unchanged:
+        # the 1 s tick then only rebuilds the age cell, which keeps 1,000 rows well under a frame.
+        self._cache: dict[str, tuple[ReplicationPair, str, Palette, tuple[Text, ...], State, str, str]] = {}
+
+    def build(self, snapshot: DashboardSnapshot, view: View) -> tuple[list[Row], dict[str, str], State, str, list[str]]:
+        rows: list[Row] = []
+        details: dict[str, str] = {}
+        states: list[State] = []
+        stale_count = 0
+        th = view.settings.thresholds
+        cache: dict[str, tuple[ReplicationPair, str, Palette, tuple[Text, ...], State, str, str]] = {}
+        for pair in snapshot.replication:
+            stale = is_stale(pair, view.now, th)
+            age = age_seconds(pair.observed_at, view.now)
+            age_text = fmt.short_age(age)
+            stale_text = (f"STALE {age_text}" if age is not None else "STALE") if stale else ""
+            hit = self._cache.get(pair.key)
+            if hit is not None and hit[0] is pair and hit[1] == stale_text and hit[2] is view.palette:
+                entry = hit
+            else:
+                cells, state, search = _cells(pair, view, stale_text)
+                entry = (pair, stale_text, view.palette, cells, state, search, _details(pair))
+            cache[pair.key] = entry
+            _, _, _, cells, state, search, detail = entry
+            age_cell = cell(age_text, view.palette.stale if stale else None)
+            rows.append(Row(pair.key, (*cells, age_cell), search))
+            states.append(state)
+            stale_count += bool(stale_text)
+            details[pair.key] = detail
+        self._cache = cache
+        counts = {s: states.count(s) for s in State}
+        parts = [f"{len(rows)} pairs"]
+        parts += [f"{counts[s]} {s.value}" for s in (State.CRITICAL, State.WARNING, State.UNKNOWN) if counts[s]]
+        if stale_count:
+            parts.append(f"{stale_count} stale")
+        return rows, details, worst(states) if states else State.UNKNOWN, " · ".join(parts), []
+
+
+def _cells(pair: ReplicationPair, view: View, stale_text: str) -> tuple[tuple[Text, ...], State, str]:
+    """Every cell but the age. Depends on the time only through staleness (replication_state's contract)."""
+    th = view.settings.thresholds
+    palette = view.palette
+    state = replication_state(pair, view.now, th)
+    stale = bool(stale_text)
+    state_style = palette.state(state)
+    # A stale row keeps its last values for context, but every cell is dimmed and the state says STALE.
+    base = palette.stale if stale else None
+    value_style = base or state_style
+
+    if pair.kind == "secret":
+        value = "—"
+        ceiling = 0.0
+    elif pair.lag_seconds is not None and pair.lag_seconds < 0:
+        value = "stopped"
+        ceiling = 0.0
+    else:
+        value = fmt.duration(pair.lag_seconds)
+        band = th.replica_lag_seconds if pair.kind == "rds" else th.s3_replication_latency_seconds
+        ceiling = band.warning
+
+    detail_style: Style | None
+    if pair.error:
+        detail, detail_style = fmt.one_line(pair.error, 17), base or palette.critical
+    elif pair.kind == "s3":
+        ops, pending = pair.extra_value("operations_pending"), pair.extra_value("bytes_pending")
+        detail = f"{fmt.count(ops)} ops · {fmt.size(pending)}" if ops is not None or pending is not None else ""
+        detail_style = base
+    elif pair.kind == "rds" and pair.extra_value("free_storage_bytes") is not None:
+        detail, detail_style = f"free {fmt.size(pair.extra_value('free_storage_bytes'))}", base
+    else:
+        detail, detail_style = "", base
+
+    cells = (
+        cell(stale_text or STATE_LABEL[state], base or state_style),
+        cell(KIND_LABEL.get(pair.kind, pair.kind), base),
+        cell(_pair_name(pair.source, pair.target, 34), base),
+        cell(f"{pair.source_region}→{pair.target_region}", base),
+        cell(pair.status, base),
+        cell(value, value_style),
+        cell(fmt.sparkline(pair.history, 10, ceiling), base or state_style),
+        cell(detail, detail_style),
+    )
+    search = " ".join((pair.kind, pair.source, pair.target, pair.source_region, pair.target_region, pair.status))
+    search += f" {pair.label or ''} {pair.error or ''} {'stale' if stale else ''} {state.value}"
+    return cells, state, search.lower()
+
+
+def _pair_name(source: str, target: str, width: int) -> str:
+    """Both names in full when they fit, else each squeezed, the shorter one keeping what it needs."""
+    budget = width - 3
+    if len(source) + len(target) <= budget:
+        return f"{source} → {target}"
+    half = budget // 2
+    if len(source) < half:
+        return f"{source} → {fmt.squeeze(target, budget - len(source))}"
+    if len(target) < budget - half:
+        return f"{fmt.squeeze(source, budget - len(target))} → {target}"
+    return f"{fmt.squeeze(source, half)} → {fmt.squeeze(target, budget - half)}"
+
+
+def _details(pair: ReplicationPair) -> str:
+    where = f"{pair.source} ({pair.source_region}) → {pair.target} ({pair.target_region})"
+    parts = [f"{pair.label}: {where}" if pair.label else where, f"status {pair.status}"]
+    if pair.observed_at:
+        parts.append(f"newest datapoint {pair.observed_at:%Y-%m-%d %H:%M:%S} UTC")
+    if pair.error:
+        parts.append(f"error: {fmt.one_line(pair.error, 160)}")
+    if pair.stale:
+        parts.append("carried over from an earlier poll (region did not answer)")
+    return " · ".join(parts)
