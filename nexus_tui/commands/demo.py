@@ -43,9 +43,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
 
+    import asyncio
+
+    from nexus_tui.commands.dashboard import run_app
     from nexus_tui.engine.dashboard import DashboardService
     from nexus_tui.sim.environment import SimEnvironment
-    from nexus_tui.ui.app import NexusApp
 
     print("nexus-tui: starting the simulated AWS account (moto, 127.0.0.1) ...", file=sys.stderr, flush=True)
     sim = SimEnvironment()
@@ -54,9 +56,6 @@ def run(args: argparse.Namespace) -> int:
         os.environ.update(sim.environ())
         sim.start_ticker(interval_seconds=2.0, sim_seconds_per_tick=2.0)
         config = demo_config(user, sim.app_config(), args.refresh)
-        service = DashboardService(config)
-        app = NexusApp(config, service, title_suffix=" · SIMULATED")
-        app.run()
-        return int(app.return_code or 0)
+        return asyncio.run(run_app(config, DashboardService(config), title_suffix=" · SIMULATED"))
     finally:
         sim.stop()

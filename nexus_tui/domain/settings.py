@@ -32,8 +32,9 @@ class Thresholds:
     s3_replication_latency_seconds: Band = Band(warning=600.0, critical=900.0)
     s3_operations_pending: Band = Band(warning=1000.0, critical=10000.0)
     free_storage_bytes: Band = Band(warning=10.0 * GIB, critical=5.0 * GIB, lower_is_worse=True)
-    # Snapshot age: the seed takes hourly snapshots; a day without one is critical.
-    snapshot_age_seconds: Band = Band(warning=2 * 3600.0, critical=24 * 3600.0)
+    # Newest snapshot age. RDS automated snapshots are daily (seed window 03:00-04:00) and point-in-time
+    # restore covers the hours between, so a missed daily snapshot is a warning and two are critical.
+    snapshot_age_seconds: Band = Band(warning=25 * 3600.0, critical=48 * 3600.0)
     # Datapoints older than this are stale: CloudWatch publishes RDS metrics every 60 s, a few minutes late.
     stale_after_seconds: float = 300.0
 
