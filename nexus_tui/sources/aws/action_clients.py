@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
 
-from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
 from nexus_tui.config import AwsConfig
+from nexus_tui.sources.aws.session import client_config
 
 # Route 53 is global; its API lives in us-east-1 unless the config says otherwise.
 GLOBAL_SERVICE_REGION = "us-east-1"
@@ -48,15 +48,7 @@ class ActionClients:
     def __init__(self, aws: AwsConfig) -> None:
         self.aws = aws
         self._session = AioSession(profile=aws.profile) if aws.profile else AioSession()
-        self._config = AioConfig(
-            connect_timeout=aws.connect_timeout,
-            read_timeout=aws.read_timeout,
-            retries={"max_attempts": aws.max_attempts, "mode": "standard"},
-            # Loading the service JSON models is blocking file I/O: do it in a thread, not on the loop.
-            warm_up_loader_caches=True,
-            # Path-style keeps S3 working against a local endpoint (an IP has no bucket subdomains).
-            s3={"addressing_style": "path"} if aws.endpoints else None,
-        )
+        self._config = client_config(aws)
 
     def client(self, service: str, region: str) -> Any:
         return self._session.create_client(

@@ -13,11 +13,25 @@ from collections import Counter
 from contextlib import AsyncExitStack
 from typing import Any
 
+from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from nexus_tui.config import AwsConfig
+
+
+def client_config(aws: AwsConfig, *, max_pool_connections: int = 10) -> AioConfig:
+    """The one botocore config every client uses: bounded timeouts so a dead region never freezes the
+    screen, standard retries, and path-style S3 (a local endpoint has no bucket subdomains)."""
+    return AioConfig(
+        connect_timeout=aws.connect_timeout,
+        read_timeout=aws.read_timeout,
+        retries={"mode": "standard", "max_attempts": max(1, aws.max_attempts)},
+        max_pool_connections=max_pool_connections,
+        # Loading the service JSON models is blocking file I/O: do it in a thread, not on the loop.
+        warm_up_loader_caches=True,
+        s3={"addressing_style": "path"},
+    )
 
 
 class AwsClients:
@@ -27,14 +41,7 @@ class AwsClients:
         profile = aws.profile or os.environ.get("AWS_PROFILE")
         if profile:
             self._session.set_config_variable("profile", profile)
-        self._config = Config(
-            connect_timeout=aws.connect_timeout,
-            read_timeout=aws.read_timeout,
-            retries={"mode": "standard", "max_attempts": max(1, aws.max_attempts)},
-            max_pool_connections=max_pool_connections,
-            # Path-style keeps S3 working against a local endpoint (an IP has no bucket subdomains).
-            s3={"addressing_style": "path"},
-        )
+        self._config = client_config(aws, max_pool_connections=max_pool_connections)
         self._stack = AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
