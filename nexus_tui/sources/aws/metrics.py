@@ -15,6 +15,10 @@ from nexus_tui.sources.aws.session import AwsClients
 MAX_QUERIES_PER_CALL = 500  # the GetMetricData limit
 PERIOD_SECONDS = 60
 WINDOW = timedelta(hours=1)
+# A metric already in the cache is re-read only this far back: the newest minute's maximum can still grow
+# and CloudWatch publishes a few minutes late. Re-reading the whole hour every refresh made responses ~20x
+# larger, and parsing them dominated a 1,000-resource refresh.
+OVERLAP = timedelta(minutes=5)
 
 Dims = tuple[tuple[str, str], ...]
 MetricKey = tuple[str, str, Dims]  # (namespace, metric name, dimensions)
@@ -70,15 +74,25 @@ def _query(i: int, q: MetricQuery) -> dict[str, Any]:
 
 
 async def fetch_metrics(
-    clients: AwsClients, region: str, queries: list[MetricQuery], now: datetime
+    clients: AwsClients,
+    region: str,
+    queries: list[MetricQuery],
+    now: datetime,
+    previous: dict[MetricKey, tuple[Datapoint, ...]] | None = None,
 ) -> dict[MetricKey, tuple[Datapoint, ...]]:
-    """The last hour of each metric, oldest first. Batches of 500 queries; pages of one batch are followed."""
+    """The last hour of each metric, oldest first. Metrics present in `previous` are read from OVERLAP
+    before their newest datapoint and merged; new ones get the whole hour. Batches of 500 queries."""
     unique = list(dict.fromkeys(queries))
-    series: dict[MetricKey, list[Datapoint]] = {q.key: [] for q in unique}
+    previous = previous or {}
     end = utc(now) + timedelta(minutes=1)
-    start = utc(now) - WINDOW
+    window_start = utc(now) - WINDOW
+    known = [q for q in unique if q.key in previous]
+    new = [q for q in unique if q.key not in previous]
+    newest_known = max((pts[-1].at for q in known if (pts := previous[q.key])), default=None)
+    recent_start = max(window_start, newest_known - OVERLAP) if newest_known else window_start
+    fetched: dict[MetricKey, list[Datapoint]] = {q.key: [] for q in unique}
 
-    async def batch(part: list[MetricQuery]) -> None:
+    async def batch(part: list[MetricQuery], start: datetime) -> None:
         by_id = {f"m{i}": q for i, q in enumerate(part)}
         params: dict[str, Any] = {
             "MetricDataQueries": [_query(i, q) for i, q in enumerate(part)],
@@ -92,7 +106,7 @@ async def fetch_metrics(
                 q = by_id.get(result.get("Id", ""))
                 if q is None:
                     continue
-                points = series[q.key]
+                points = fetched[q.key]
                 for ts, value in zip(result.get("Timestamps") or [], result.get("Values") or [], strict=False):
                     points.append(Datapoint(utc(ts), float(value)))
             token = resp.get("NextToken")
@@ -100,9 +114,21 @@ async def fetch_metrics(
                 return
             params = {**params, "NextToken": token}
 
-    batches = [unique[i : i + MAX_QUERIES_PER_CALL] for i in range(0, len(unique), MAX_QUERIES_PER_CALL)]
-    await asyncio.gather(*(batch(b) for b in batches))
-    return {k: tuple(sorted(v, key=lambda d: d.at)) for k, v in series.items()}
+    jobs = [
+        batch(group[i : i + MAX_QUERIES_PER_CALL], start)
+        for group, start in ((known, recent_start), (new, window_start))
+        for i in range(0, len(group), MAX_QUERIES_PER_CALL)
+    ]
+    await asyncio.gather(*jobs)
+    out: dict[MetricKey, tuple[Datapoint, ...]] = {}
+    for q in unique:
+        fresh = fetched[q.key]
+        if q.key in previous:
+            cut = recent_start
+            kept = [d for d in previous[q.key] if window_start <= d.at < cut]
+            fresh = kept + [d for d in fresh if d.at >= cut]
+        out[q.key] = tuple(sorted(fresh, key=lambda d: d.at))
+    return out
 
 
 def newest(points: tuple[Datapoint, ...] | None) -> Datapoint | None:

@@ -319,7 +319,8 @@ class AwsPoller:
         queries = rds_queries(instances) + s3_queries(rules)
         jobs: list[Awaitable[Any]] = []
         if queries:
-            jobs.append(self._run(st, "metrics", now, lambda: fetch_metrics(c, r, queries, now)))
+            previous = st.metrics.value if st.metrics else None
+            jobs.append(self._run(st, "metrics", now, lambda: fetch_metrics(c, r, queries, now, previous)))
         if instances and self._due(st.snapshots, self.backups, now):
             jobs.append(self._run(st, "snapshots", now, lambda: list_snapshots(c, r)))
         buckets = self._buckets_in(r)
