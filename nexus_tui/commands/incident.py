@@ -248,14 +248,13 @@ def _step(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> 
 
 
 def _execute(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> int:
-    """Hand the step to the action executor. It is expected to check the confirmation, run the call, record
-    the aws_request event and confirm the step on success."""
+    """Run the step's AWS action (or HTTP check) through the same StepRunner as the TUI: it checks params,
+    preconditions, the typed confirmation and the drill guard, journals the request and confirms on success."""
+    from nexus_tui.engine.steps import ActionError, execute_step_sync
+
     try:
-        from nexus_tui.engine import actions
-    except ImportError:
-        raise SetupError("--execute is not available in this build (no action executor)") from None
-    execute = getattr(actions, "execute_step_sync", None)
-    if execute is None:
-        raise SetupError("--execute is not available in this build (no action executor)")
-    execute(svc, args.id, args.step, args.confirm, config)
-    return 0
+        ok = execute_step_sync(svc, args.id, args.step, args.confirm, config)
+    except ActionError as exc:
+        print(f"nexus-tui incident: {exc}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1

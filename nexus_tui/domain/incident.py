@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_json import runbook_from_data
+from nexus_tui.domain.runbook_params import ParamError, resolve_params
 
 EventType = Literal[
     "declared",
@@ -28,6 +29,7 @@ EventType = Literal[
     "precondition_override",
     "rpo_recorded",
     "resolved",
+    "params_supplied",
 ]
 EVENT_TYPES: tuple[str, ...] = (
     "declared",
@@ -41,6 +43,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "precondition_override",
     "rpo_recorded",
     "resolved",
+    "params_supplied",
 )
 StepStatus = Literal["pending", "in_progress", "done", "skipped", "failed"]
 SEVERITIES: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -145,6 +148,8 @@ class IncidentState:
     rpo_target_seconds: float | None = None
     # seqs of completion events not yet undone, oldest first: undo pops from the end.
     completion_stack: tuple[int, ...] = ()
+    # Values given after the declaration (params_supplied), already substituted into `runbook` and in `params`.
+    supplied_params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def last_seq(self) -> int:
@@ -197,6 +202,9 @@ class Replayer:
             raise IncidentError(f"incident {first.incident_id}: journal does not start with a declaration")
         p = first.payload
         self.runbook = runbook_from_data(p["runbook"])
+        # The declared runbook, kept so a param supplied again later replaces its earlier value.
+        self.declared_runbook = self.runbook
+        self.supplied: dict[str, str] = {}
         self.first = first
         self.digest = str(p.get("runbook_digest", ""))
         self.params = {str(k): str(v) for k, v in dict(p.get("params", {})).items()}
@@ -279,6 +287,8 @@ class Replayer:
                     actor=ev.actor,
                 )
             )
+        elif t == "params_supplied":
+            self._supply(p.get("values"))
         elif t == "rpo_recorded":
             self.rpo_exposure = _opt_float(p.get("exposure_seconds"))
             self.rpo_target = _opt_float(p.get("target_seconds"))
@@ -289,6 +299,16 @@ class Replayer:
         # An undo restores the step's own earlier clock; anything else starts the new current step's clock.
         if after_current is not None and after_current != before_current and t != "step_undone":
             self.steps[after_current] = replace(self.steps[after_current], became_current_at=ev.at)
+
+    def _supply(self, values: Any) -> None:
+        if not isinstance(values, Mapping):
+            return
+        supplied = {**self.supplied, **{str(k): str(v) for k, v in values.items()}}
+        try:
+            runbook = resolve_params(self.declared_runbook, supplied)
+        except ParamError:
+            return  # checked when written; a hand-edited journal must still open
+        self.supplied, self.runbook = supplied, runbook
 
     @property
     def last_seq(self) -> int:
@@ -304,7 +324,7 @@ class Replayer:
             id=self.first.incident_id,
             runbook=self.runbook,
             runbook_digest=self.digest,
-            params=self.params,
+            params={**self.params, **self.supplied},
             severity=self.severity,
             ic=self.ic,
             drill=self.drill,
@@ -321,6 +341,7 @@ class Replayer:
             rpo_exposure_seconds=self.rpo_exposure,
             rpo_target_seconds=self.rpo_target,
             completion_stack=tuple(self.stack),
+            supplied_params=dict(self.supplied),
         )
 
 

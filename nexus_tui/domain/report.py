@@ -64,6 +64,9 @@ def describe(ev: Event) -> str:
             return f"Overrode precondition{check} on step {step or '-'}: {p.get('reason')}"
         case "rpo_recorded":
             return f"RPO exposure recorded: {duration(p.get('exposure_seconds'))}"
+        case "params_supplied":
+            values = p.get("values") or {}
+            return "Supplied params " + ", ".join(f"{k}={v}" for k, v in sorted(dict(values).items()))
         case "resolved":
             return "Resolved" + (f": {p['summary']}" if p.get("summary") else "")
     return f"{ev.type} {p}"

@@ -11,6 +11,7 @@ from typing import Any
 from nexus_tui.domain.incident import SEVERITIES, IncidentError, IncidentState, StepState
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_json import runbook_digest, runbook_to_data
+from nexus_tui.domain.runbook_params import runbook_placeholders
 
 UNDO_GRACE_SECONDS = 60.0
 
@@ -183,6 +184,25 @@ def aws_request(
     if error:
         payload["error"] = error
     return Draft("aws_request", payload)
+
+
+def supply_params(state: IncidentState, values: Mapping[str, str]) -> Draft:
+    """Values for params the runbook left open (no default), given while the incident runs. Only open params
+    (or ones supplied earlier, to correct them) are accepted: a declare-time value is part of the record."""
+    _open(state)
+    if not values:
+        raise IncidentError("no param values given")
+    open_names = runbook_placeholders(state.runbook) | set(state.supplied_params)
+    clean: dict[str, str] = {}
+    for name, value in values.items():
+        if name not in open_names:
+            known = ", ".join(sorted(open_names)) or "none"
+            raise IncidentError(f"incident {state.id}: param {name!r} is not open (open params: {known})")
+        text = str(value).strip()
+        if not text:
+            raise IncidentError(f"param {name!r} needs a value")
+        clean[name] = text
+    return Draft("params_supplied", {"values": clean})
 
 
 def record_rpo(state: IncidentState, exposure_seconds: float, target_seconds: float | None) -> Draft:

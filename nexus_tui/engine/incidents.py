@@ -282,6 +282,9 @@ class IncidentService:
             ),
         )
 
+    def supply_params(self, incident_id: str, values: Mapping[str, str]) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.supply_params(s, values))
+
     def record_rpo(
         self, incident_id: str, exposure_seconds: float, target_seconds: float | None = None
     ) -> IncidentView:

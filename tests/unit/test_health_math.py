@@ -80,11 +80,15 @@ def test_backup_states() -> None:
     fresh = BackupStatus("rds", "db", "eu-west-1", role="primary", retention_days=7, newest_automated=snap_at(1))
     assert backup_state(fresh, NOW, TH) is State.OK
     assert (
-        backup_state(BackupStatus("rds", "db", "r", role="primary", newest_automated=snap_at(3)), NOW, TH)
+        backup_state(BackupStatus("rds", "db", "r", role="primary", newest_automated=snap_at(24)), NOW, TH)
+        is State.OK  # daily automated snapshots: a day old is normal
+    )
+    assert (
+        backup_state(BackupStatus("rds", "db", "r", role="primary", newest_automated=snap_at(26)), NOW, TH)
         is State.WARNING
     )
     assert (
-        backup_state(BackupStatus("rds", "db", "r", role="primary", newest_automated=snap_at(25)), NOW, TH)
+        backup_state(BackupStatus("rds", "db", "r", role="primary", newest_automated=snap_at(49)), NOW, TH)
         is State.CRITICAL
     )
     no_retention = BackupStatus("rds", "db", "r", role="primary", retention_days=0, newest_automated=snap_at(1))

@@ -1,0 +1,172 @@
+"""The shipped rds-failover runbook walked end to end against the simulated SecureNexus account: every step
+through StepRunner + IncidentService, then moto's own state, a dashboard refresh and the report checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from nexus_tui.domain.clock import ManualClock
+from nexus_tui.engine.actions import ActionProgress
+from nexus_tui.engine.dashboard import DashboardService
+from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.steps import StepRunner
+from nexus_tui.runbook.library import find_runbook
+from nexus_tui.sim.environment import SimEnvironment
+
+PRIMARY_DB = "securenexus-db"
+REPLICA = "securenexus-db-replica-west"
+SECRET = "securenexus/secrets"
+RECORD = "nexus.aricatech.xyz"
+OVERRIDE_REASON = "primary DB refuses connections; CloudWatch shows it down while us-east-1 still answers"
+
+
+def _secret_host(sim_boto: Any) -> str:
+    raw = sim_boto("secretsmanager", "us-west-2").get_secret_value(SecretId=SECRET)["SecretString"]
+    return str(json.loads(raw)["host"])
+
+
+def _secret_password(sim_boto: Any) -> str:
+    raw = sim_boto("secretsmanager", "us-west-2").get_secret_value(SecretId=SECRET)["SecretString"]
+    return str(json.loads(raw)["password"])
+
+
+def _promote_replica_secret(sim_boto: Any) -> None:
+    east, west = sim_boto("secretsmanager", "us-east-1"), sim_boto("secretsmanager", "us-west-2")
+    value = east.get_secret_value(SecretId=SECRET)["SecretString"]
+    east.remove_regions_from_replication(SecretId=SECRET, RemoveReplicaRegions=["us-west-2"])
+    west.create_secret(Name=SECRET, SecretString=value)
+    del value
+
+
+async def test_rds_failover_walked_end_to_end(
+    sim_env: SimEnvironment, sim_clock: ManualClock, sim_boto: Any, tmp_path: Path
+) -> None:
+    sim = sim_env
+    config = sim.app_config()
+    rds_west = sim_boto("rds", "us-west-2")
+    replica = rds_west.describe_db_instances(DBInstanceIdentifier=REPLICA)["DBInstances"][0]
+    assert replica.get("ReadReplicaSourceDBInstanceIdentifier")
+    replica_endpoint = replica["Endpoint"]["Address"]
+    dns = sim.world.dns[0]
+    r53 = sim_boto("route53", "us-east-1")
+    zone_id = r53.list_hosted_zones_by_name(DNSName=dns.zone)["HostedZones"][0]["Id"].rsplit("/", 1)[-1]
+    dr_lb = dns.secondary.dns_name
+    app_url = sim.health_url.removesuffix("/api/health")
+    host_before = _secret_host(sim_boto)
+    password = _secret_password(sim_boto)
+
+    svc = IncidentService(
+        tmp_path / "journal.sqlite3",
+        clock=sim_clock,
+        runbook_loader=lambda rid: find_runbook(rid, config=config),
+        settings=config.settings,
+        actor="ic-alice",
+    )
+    runner = StepRunner(svc, config, clock=sim_clock, poll_interval=0.05, action_timeout=15.0)
+    dashboard = DashboardService(config, sim_clock)
+    lines: list[str] = []
+
+    def progress(p: ActionProgress) -> None:
+        lines.append(p.message)
+
+    try:
+        # replica_endpoint is left open on purpose: it is supplied once the replica is promoted.
+        iid = svc.declare(
+            "rds-failover",
+            severity="SEV1",
+            drill=True,
+            params={"hosted_zone_id": zone_id, "dr_load_balancer": dr_lb, "app_url": app_url},
+        )
+        assert runner.missing_params(iid, "update-secret-endpoint") == ["replica_endpoint"]
+        assert runner.missing_params(iid, "promote-replica") == []
+        snap = await dashboard.refresh()
+
+        # 1. The primary region still answers, so region_unreachable fails: the IC overrides it with a reason.
+        [(pre, res)] = runner.preconditions(iid, "verify-primary-down", snap)
+        assert (pre.check, res.ok) == ("region_unreachable", False)
+        svc.override(iid, "verify-primary-down", OVERRIDE_REASON, pre.check)
+        svc.confirm(iid, "verify-primary-down")
+
+        # 2. Promote, with the replica's name typed back.
+        [(pre, res)] = runner.preconditions(iid, "promote-replica", snap)
+        assert res.ok is True, res.detail
+        preview = await runner.preview(iid, "promote-replica")
+        assert preview is not None and preview.confirm_text == REPLICA
+        promoted = await runner.execute_aws(iid, "promote-replica", REPLICA, progress, snapshot=snap)
+        assert promoted.ok and promoted.reached, promoted.error
+        assert promoted.request_id
+
+        # 3. The secret's endpoint, once the promoted replica's address is supplied.
+        runner.supply_params(iid, {"replica_endpoint": replica_endpoint})
+        assert runner.missing_params(iid, "update-secret-endpoint") == []
+        # The secret in us-west-2 is a replica, and a replica secret is read-only (real AWS and moto agree):
+        # the first attempt fails, is journaled, and the step stays current for the IC to decide.
+        refused = await runner.execute_aws(iid, "update-secret-endpoint", SECRET, progress)
+        assert not refused.ok and "replica secret" in (refused.error or "")
+        state = svc.state(iid)
+        assert state.current_step is not None and state.current_step.id == "update-secret-endpoint"
+        assert state.aws_requests[-1].error == refused.error and not state.aws_requests[-1].executed
+        # The IC promotes the replica secret by hand (StopReplicationToReplica; moto lacks it, so: drop the
+        # region from replication and recreate the secret there standalone), notes it and retries.
+        _promote_replica_secret(sim_boto)
+        svc.note(iid, "replica secret promoted by hand (stop-replication-to-replica)", step_id="update-secret-endpoint")
+        secret = await runner.execute_aws(iid, "update-secret-endpoint", SECRET, progress)
+        assert secret.ok, secret.error
+
+        # 4. No AWS action for the deployment restart: done by hand.
+        svc.confirm(iid, "update-eks-deployment", note="kubectl rollout restart done")
+
+        # 5. DNS to the DR load balancer.
+        dns_result = await runner.execute_aws(iid, "update-dns", RECORD, progress)
+        assert dns_result.ok, dns_result.error
+
+        # 6. /api/health through the simulator's health server.
+        health = await runner.check_http(iid, "verify-health", deadline_seconds=5.0)
+        assert health.ok and health.status == 200 and health.attempts == 1
+
+        # 7. Notify.
+        svc.confirm(iid, "notify-stakeholders")
+
+        state = svc.state(iid)
+        assert [s.status for s in state.steps] == ["done"] * 7
+        assert state.current_step is None
+
+        # moto itself: the replica is standalone, the secret moved, DNS points at the DR load balancer.
+        after = rds_west.describe_db_instances(DBInstanceIdentifier=REPLICA)["DBInstances"][0]
+        assert "ReadReplicaSourceDBInstanceIdentifier" not in after
+        host_after = _secret_host(sim_boto)
+        moved = host_after == replica_endpoint and host_after != host_before
+        assert moved, "the secret's host key was not changed to the replica endpoint"
+        records = r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        plain = [
+            r for r in records if r["Name"].rstrip(".") == RECORD and r["Type"] == "CNAME" and "SetIdentifier" not in r
+        ]
+        assert [v["Value"] for r in plain for v in r["ResourceRecords"]] == [dr_lb]
+
+        # The dashboard sees it: the pair that was replicating is gone (the promoted db is standalone).
+        assert [(p.source, p.target, p.status) for p in snap.replication if p.kind == "rds"] == [
+            (PRIMARY_DB, REPLICA, "replicating")
+        ]
+        sim_clock.advance(60)
+        snap_after = await dashboard.refresh()
+        rds_pairs = [p for p in snap_after.replication if p.kind == "rds"]
+        assert not any(p.target == REPLICA and p.status == "replicating" for p in rds_pairs), rds_pairs
+        assert not any(p.source == PRIMARY_DB and p.target == REPLICA for p in rds_pairs), rds_pairs
+
+        svc.resolve(iid, "failed over to us-west-2")
+        report = svc.report(iid)
+        executed = [r for r in state.aws_requests if r.executed]
+        assert [r.step_id for r in executed] == ["promote-replica", "update-secret-endpoint", "update-dns"]
+        for req in executed:
+            assert req.request_id and req.request_id in report and req.reached_target
+        assert OVERRIDE_REASON in report
+        assert "Supplied params replica_endpoint=" in report
+        # Secret values never leave the edge: not in progress lines, the journal, or the report.
+        journal_text = json.dumps([dict(e.payload) for e in svc.state(iid).events], default=str)
+        for text in (*lines, journal_text, report):
+            assert password not in text
+    finally:
+        await dashboard.aclose()
+        svc.close()
