@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -25,16 +26,23 @@ from nexus_tui.ui.screens.dashboard import DashboardScreen
 from nexus_tui.ui.screens.help import HelpScreen
 from nexus_tui.ui.themes import DEFAULT_THEME, SEMANTIC_DEFAULTS, load_themes
 
+if TYPE_CHECKING:
+    from nexus_tui.engine.incidents import IncidentService
+    from nexus_tui.engine.steps import StepRunner
+    from nexus_tui.ui.incident_controller import IncidentController
+
 
 class NexusApp(App[int]):
     # Absolute, so subclasses in other directories (demo, benchmarks) find it too.
-    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss", Path(__file__).parent / "styles" / "runbook.tcss"]
     TITLE = "nexus-tui"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("r", "refresh", "Refresh"),
         Binding("t", "cycle_theme", "Theme"),
+        Binding("d", "declare", "Declare"),
+        Binding("i", "incident", "Incident"),
     ]
 
     def __init__(
@@ -46,8 +54,11 @@ class NexusApp(App[int]):
         title_suffix: str = "",
         theme_dirs: Iterable[Path] | None = None,
         autopoll: bool = True,
+        incidents: IncidentService | None = None,
+        steps: StepRunner | None = None,
     ) -> None:
-        """autopoll=False leaves polling to the caller (poll_now()); for tests that step through polls."""
+        """autopoll=False leaves polling to the caller (poll_now()); for tests that step through polls.
+        With `incidents` the app declares and walks incidents (d, i); `steps` lets it run aws and http steps."""
         super().__init__()
         self.config = config
         self.source = source
@@ -72,6 +83,11 @@ class NexusApp(App[int]):
         self.polling = False
         self._refresh_requested = False
         self._next_poll: Timer | None = None
+        self.incident_ui: IncidentController | None = None
+        if incidents is not None:
+            from nexus_tui.ui.incident_controller import IncidentController
+
+            self.incident_ui = IncidentController(self, incidents, steps)
 
     def get_default_screen(self) -> DashboardScreen:
         return self.dashboard
@@ -85,6 +101,8 @@ class NexusApp(App[int]):
             self.notify(error, title="Theme", severity="warning", timeout=10)
         if self.autopoll:
             self.poll_now()
+        if self.incident_ui is not None:
+            self.incident_ui.start()
 
     # Polling -------------------------------------------------------------------------------------------
 
@@ -127,6 +145,8 @@ class NexusApp(App[int]):
     def on_snapshot_updated(self, message: SnapshotUpdated) -> None:
         self.snapshot = message.snapshot
         self.dashboard.show_snapshot(message.snapshot)
+        if self.incident_ui is not None:
+            self.incident_ui.show_snapshot()
 
     def on_poll_failed(self, message: PollFailed) -> None:
         self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
@@ -147,6 +167,22 @@ class NexusApp(App[int]):
         index = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Without an incident service, d and i would only say so: keep them out of the footer and palette.
+        return not (action in ("declare", "incident") and self.incident_ui is None)
+
+    def action_declare(self) -> None:
+        if self.incident_ui is None:
+            self.notify("Incidents are not enabled in this session", severity="warning", timeout=4)
+            return
+        self.incident_ui.declare()
+
+    def action_incident(self) -> None:
+        if self.incident_ui is None:
+            self.notify("Incidents are not enabled in this session", severity="warning", timeout=4)
+            return
+        self.incident_ui.show_screen()
 
     async def action_quit(self) -> None:
         self.exit(0)

@@ -62,7 +62,8 @@ class StatusHeader(Horizontal):
         rpo = Text("RPO ")
         rpo.append(fmt.duration(exposure.exposure_seconds), style=p.state(exposure.state))
         rpo.append(f" / {fmt.duration(exposure.target_seconds)}")
-        if exposure.worst_source is not None:
+        # While an incident clock fills the slot (class -incident) the header is short of room.
+        if exposure.worst_source is not None and not self.has_class("-incident"):
             rpo.append(f" ({exposure.worst_source.what})", style="dim")
         self.query_one("#rpo", Static).update(rpo)
 

@@ -1,0 +1,33 @@
+"""The runbook screen as an IC sees it mid-incident (fixed clock, fixed incident id), 140x45."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nexus_tui.domain.clock import ManualClock
+from tests.ui.conftest import SIZE
+from tests.ui.runbook_support import make_rig, on_runbook
+from tests.ui.sample_data import healthy_snapshot
+
+
+def test_runbook_screen(snap_compare, tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nexus_tui.engine.incidents as incidents
+
+    monkeypatch.setattr(incidents.secrets, "token_hex", lambda n: "a1b2")  # a stable incident id on screen
+    rig = make_rig(tmp_path, clock)
+    iid = rig.declare()
+    clock.advance(90)
+    rig.service.override(iid, "verify", "DB down per CloudWatch; region answers", "region_unreachable")
+    rig.service.confirm(iid, "verify")
+    clock.advance(200)
+    rig.service.note(iid, "rollout started by carol", step_id="restart")
+    clock.advance(160)  # restart: 6:00 of an expected 5:00, amber
+    app = rig.app(healthy_snapshot(clock.now()))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await on_runbook(app, pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
