@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from nexus_tui.commands.incident import identity_lookup, journal_path, runbook_loader
 from nexus_tui.config import AppConfig, ConfigError, load_config
+from nexus_tui.domain.clock import SystemClock
+from nexus_tui.domain.runbook import Runbook
+from nexus_tui.domain.runbook_params import runbook_placeholders
 from nexus_tui.engine.ports import DashboardSource
+
+if TYPE_CHECKING:
+    from nexus_tui.engine.incidents import IncidentService
+    from nexus_tui.engine.steps import StepRunner
 
 
 def register(subparsers: Any) -> None:
@@ -28,8 +40,43 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Imported here so `nexus-tui --help` and the other commands stay fast and do not load Textual or AWS.
     from nexus_tui.engine.dashboard import DashboardService
+    from nexus_tui.journal.store import JournalError
 
-    return asyncio.run(run_app(config, DashboardService(config)))
+    try:
+        incidents, steps = incident_engine(config, journal_path(args, config))
+    except JournalError as exc:
+        print(f"nexus-tui: {exc}", file=sys.stderr)
+        return 2
+    with incidents:
+        return asyncio.run(run_app(config, DashboardService(config), incidents=incidents, steps=steps))
+
+
+def incident_engine(
+    config: AppConfig, journal: Path, *, param_defaults: Mapping[str, str] | None = None, drill: bool = False
+) -> tuple[IncidentService, StepRunner]:
+    """The incident service and step runner the TUI walks runbooks with: the same wiring as the headless
+    `nexus-tui incident` commands, so both read and write one journal the same way.
+
+    `param_defaults` replace the runbook's parameter defaults for the names the runbook uses: the demo knows
+    its simulated account's zone id, load balancer and app URL, and a demo drill must never aim a step at
+    the production URL a shipped runbook names."""
+    from nexus_tui.engine.incidents import IncidentService
+    from nexus_tui.engine.steps import StepRunner
+
+    load = runbook_loader((), config)
+    if param_defaults:
+        base = load
+
+        def load(runbook_id: str) -> Runbook:
+            runbook = base(runbook_id)
+            used = runbook_placeholders(runbook)
+            known = {k: v for k, v in param_defaults.items() if k in used}
+            return replace(runbook, params={**runbook.params, **known}) if known else runbook
+
+    clock = SystemClock()
+    identity = None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config)
+    service = IncidentService(journal, clock=clock, runbook_loader=load, identity=identity, settings=config.settings)
+    return service, StepRunner(service, config, clock=clock, is_drill_default=drill)
 
 
 async def run_app(config: AppConfig, source: DashboardSource, **app_kwargs: Any) -> int:

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
     import asyncio
 
-    from nexus_tui.commands.dashboard import run_app
+    from nexus_tui.commands.dashboard import incident_engine, run_app
+    from nexus_tui.commands.incident import journal_path
     from nexus_tui.engine.dashboard import DashboardService
     from nexus_tui.sim.environment import SimEnvironment
 
@@ -56,6 +57,13 @@ def run(args: argparse.Namespace) -> int:
         os.environ.update(sim.environ())
         sim.start_ticker(interval_seconds=2.0, sim_seconds_per_tick=2.0)
         config = demo_config(user, sim.app_config(), args.refresh)
-        return asyncio.run(run_app(config, DashboardService(config), title_suffix=" · SIMULATED"))
+        # Demo incidents are drills on the simulator, with the simulated account's values prefilled.
+        incidents, steps = incident_engine(
+            config, journal_path(args, config), param_defaults=sim.runbook_params(), drill=True
+        )
+        with incidents:
+            return asyncio.run(
+                run_app(config, DashboardService(config), incidents=incidents, steps=steps, title_suffix=" · SIMULATED")
+            )
     finally:
         sim.stop()

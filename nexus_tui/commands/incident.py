@@ -107,7 +107,7 @@ def journal_path(args: argparse.Namespace, config: AppConfig) -> Path:
     return config.journal_path or default_journal_path()
 
 
-def _loader(dirs: Sequence[Path], config: AppConfig) -> Callable[[str], Runbook]:
+def runbook_loader(dirs: Sequence[Path], config: AppConfig) -> Callable[[str], Runbook]:
     def load(runbook_id: str) -> Runbook:
         from nexus_tui.runbook.library import find_runbook
 
@@ -122,7 +122,7 @@ def _loader(dirs: Sequence[Path], config: AppConfig) -> Callable[[str], Runbook]
     return load
 
 
-def _identity(config: AppConfig) -> Callable[[], Any]:
+def identity_lookup(config: AppConfig) -> Callable[[], Any]:
     async def lookup() -> str | None:
         from nexus_tui.sources.aws.identity import caller_identity
 
@@ -156,8 +156,8 @@ def run(args: argparse.Namespace) -> int:
         service = IncidentService(
             journal_path(args, config),
             clock=SystemClock(),
-            runbook_loader=_loader(dirs, config),
-            identity=None if os.environ.get("NEXUS_TUI_NO_STS") else _identity(config),
+            runbook_loader=runbook_loader(dirs, config),
+            identity=None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config),
             settings=config.settings,
         )
     except (ConfigError, JournalError) as exc:

@@ -44,7 +44,7 @@ async def _poll(config: AppConfig) -> DashboardSnapshot:
 
     service = DashboardService(config)
     try:
-        return await service.refresh()
+        return await service.refresh(complete=True)  # a report must not be a partial picture
     finally:
         await service.aclose()
 

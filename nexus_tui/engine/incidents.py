@@ -94,6 +94,10 @@ class IncidentService:
     def close(self) -> None:
         self.journal.close()
 
+    def runbook(self, runbook_id: str) -> Runbook:
+        """The runbook as a declaration would use it (the loader may fill parameter defaults)."""
+        return self._loader(runbook_id)
+
     def __enter__(self) -> IncidentService:
         return self
 

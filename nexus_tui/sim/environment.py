@@ -134,6 +134,32 @@ class SimEnvironment:
             raise RuntimeError("SimEnvironment is not started")
         return self._health.url
 
+    def runbook_params(self) -> dict[str, str]:
+        """Runbook values only the live account knows (hosted zone id, DR load balancer, replica endpoint,
+        the app's URL), read from the simulated account, so a demo incident can be walked end to end."""
+        import boto3
+
+        session = boto3.Session(
+            aws_access_key_id=SIM_ACCESS_KEY_ID,
+            aws_secret_access_key=SIM_SECRET_ACCESS_KEY,
+            region_name=self.world.primary_region,
+        )
+        params = {"app_url": self.health_url.removesuffix("/api/health")}
+        for dns in self.world.dns[:1]:
+            r53 = session.client("route53", endpoint_url=self.endpoint_url)
+            zones = r53.list_hosted_zones_by_name(DNSName=dns.zone)["HostedZones"]
+            if zones:
+                params["hosted_zone_id"] = zones[0]["Id"].rsplit("/", 1)[-1]
+            params["dr_load_balancer"] = dns.secondary.dns_name
+            params["dns_name"] = dns.record
+        for _db, replica in self.world.replicas[:1]:
+            rds = session.client("rds", region_name=replica.region, endpoint_url=self.endpoint_url)
+            found = rds.describe_db_instances(DBInstanceIdentifier=replica.identifier)["DBInstances"]
+            address = (found[0].get("Endpoint") or {}).get("Address") if found else None
+            if address:
+                params["replica_endpoint"] = address
+        return params
+
     def region_endpoint(self, region: str) -> str:
         if region not in self.world.regions:
             raise KeyError(f"region {region!r} is not part of the simulated world ({', '.join(self.regions)})")

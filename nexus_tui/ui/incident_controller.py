@@ -200,7 +200,8 @@ class IncidentController:
         library = load_library(config=self.app.config)
         problems = [f"{i.path}:{i.line or '-'}: {i.message}" for i in library.errors]
         screen = DeclareScreen(
-            library.runbooks,
+            # Through the service, so the modal shows the parameter values a declaration will really use.
+            [self.service.runbook(rb.id) for rb in library.runbooks],
             default_ic=current_user(),
             default_rto_seconds=self.service.settings.targets.rto_seconds,
             problems=problems,
