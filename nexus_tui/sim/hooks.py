@@ -1,4 +1,5 @@
-"""In-process patches of moto's RDS backend for the gaps the simulator must close.
+"""In-process patches of moto's RDS backend (and Secrets Manager, see secrets_hooks) for the gaps the
+simulator must close.
 
 Patches are installed once per process but only act for accounts a running SimEnvironment registered;
 any other moto server in the same process (adapter tests use plain ones) keeps stock moto behaviour.
@@ -16,6 +17,7 @@ from moto.rds.exceptions import InvalidDBInstanceStateFault, RDSClientError
 from moto.rds.models import DBInstance, RDSBackend
 
 from nexus_tui.domain.clock import Clock, utc
+from nexus_tui.sim import secrets_hooks
 
 RESTORE_TAG = "nexus-sim:restored-to"
 DEFAULT_LRT_LAG = 300.0
@@ -68,6 +70,7 @@ def install() -> None:
         _patch_latest_restorable_time()
         _patch_promote()
         _patch_restore()
+        secrets_hooks.install(lambda account_id: account_id in _ACTIVE)
 
 
 def _patch_latest_restorable_time() -> None:

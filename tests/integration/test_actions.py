@@ -28,6 +28,7 @@ from nexus_tui.engine.actions import (
     ConfirmationError,
     MutationNotAllowed,
 )
+from nexus_tui.sim.environment import SimEnvironment
 from nexus_tui.sources.aws.actions import execute, preview
 
 PRIMARY, DR = "eu-central-1", "ap-southeast-2"
@@ -343,3 +344,67 @@ async def test_bad_parameters_are_one_line_errors(config: AppConfig) -> None:
     )
     with pytest.raises(ActionError, match="a Failover record needs SetIdentifier"):
         await execute(r53, config, confirmation="a.", **FAST)
+
+
+async def test_replica_secret_is_promoted_then_updated_on_the_simulator(
+    sim_env: SimEnvironment, sim_boto: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    config, secret_id = sim_env.app_config(), "securenexus/secrets"
+    west, east = sim_boto("secretsmanager", "us-west-2"), sim_boto("secretsmanager", "us-east-1")
+    original = json.loads(west.get_secret_value(SecretId=secret_id)["SecretString"])
+    assert west.describe_secret(SecretId=secret_id)["PrimaryRegion"] == "us-east-1"
+    action = AwsAction(
+        "secretsmanager.update_secret_endpoint", "us-west-2", {"SecretId": secret_id, "Endpoint": "db.west.internal"}
+    )
+
+    shown = preview(action, config)
+    promote_line, put_line = shown.cli.splitlines()
+    assert promote_line.startswith("aws secretsmanager stop-replication-to-replica --region us-west-2")
+    assert "--secret-id securenexus/secrets" in promote_line and "PrimaryRegion" in promote_line
+    assert put_line.startswith("aws secretsmanager put-secret-value --region us-west-2")
+    assert "StopReplicationToReplica in us-west-2" in shown.text and f"    {put_line}" in shown.text
+    assert shown.destructive and shown.confirm_text == secret_id
+    seen: list[ActionProgress] = []
+    result = await execute(action, config, confirmation=secret_id, on_progress=seen.append, **FAST)
+
+    assert result.ok and result.reached and result.request_id, result.error
+    facts = dict(result.details)
+    assert facts["promoted_from"] == "us-east-1"
+    assert facts["promote_request_id"] and facts["promote_request_id"] != result.request_id
+    assert any("promoted to a standalone secret" in p.message for p in seen)
+    described = west.describe_secret(SecretId=secret_id)
+    assert "PrimaryRegion" not in described and not described.get("ReplicationStatus")
+    assert east.describe_secret(SecretId=secret_id).get("ReplicationStatus", []) == []
+    after = json.loads(west.get_secret_value(SecretId=secret_id)["SecretString"])
+    assert after == {**original, "host": "db.west.internal"}
+    assert json.loads(east.get_secret_value(SecretId=secret_id)["SecretString"]) == original
+    password = str(original["password"])
+    everything = [shown.text, repr(result.to_dict()), caplog.text, *(p.message for p in seen)]
+    assert all(password not in text for text in everything)
+
+    # Run again: the secret is standalone now, so it is written without a second promotion.
+    again = await execute(action, config, confirmation=secret_id, **FAST)
+    assert again.ok and "promoted_from" not in dict(again.details), again.error
+
+
+async def test_replica_secret_on_plain_moto_fails_in_one_line_and_stays_a_replica(
+    moto_url: str, config: AppConfig
+) -> None:
+    # Stock moto lacks StopReplicationToReplica (only the simulator adds it): the error names secret and region.
+    primary = _boto(moto_url, "secretsmanager", PRIMARY)
+    primary.create_secret(
+        Name="ledger/replicated",
+        SecretString=json.dumps({"host": "a", "password": SECRET_VALUE}),
+        AddReplicaRegions=[{"Region": DR}],
+    )
+    action = AwsAction("secretsmanager.update_secret_endpoint", DR, {"SecretId": "ledger/replicated", "Endpoint": "b"})
+    result = await execute(action, config, confirmation="ledger/replicated", **FAST)
+    assert not result.ok and result.error and "\n" not in result.error, result.error
+    assert result.error == (
+        "secret ledger/replicated in ap-southeast-2 is a replica of the one in eu-central-1; promoting it to a "
+        "standalone secret (StopReplicationToReplica) failed: 500"
+    )
+    assert SECRET_VALUE not in result.error
+    replica = _boto(moto_url, "secretsmanager", DR).describe_secret(SecretId="ledger/replicated")
+    assert replica["PrimaryRegion"] == PRIMARY

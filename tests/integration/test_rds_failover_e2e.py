@@ -32,14 +32,6 @@ def _secret_password(sim_boto: Any) -> str:
     return str(json.loads(raw)["password"])
 
 
-def _promote_replica_secret(sim_boto: Any) -> None:
-    east, west = sim_boto("secretsmanager", "us-east-1"), sim_boto("secretsmanager", "us-west-2")
-    value = east.get_secret_value(SecretId=SECRET)["SecretString"]
-    east.remove_regions_from_replication(SecretId=SECRET, RemoveReplicaRegions=["us-west-2"])
-    west.create_secret(Name=SECRET, SecretString=value)
-    del value
-
-
 async def test_rds_failover_walked_end_to_end(
     sim_env: SimEnvironment, sim_clock: ManualClock, sim_boto: Any, tmp_path: Path
 ) -> None:
@@ -101,19 +93,24 @@ async def test_rds_failover_walked_end_to_end(
         # 3. The secret's endpoint, once the promoted replica's address is supplied.
         runner.supply_params(iid, {"replica_endpoint": replica_endpoint})
         assert runner.missing_params(iid, "update-secret-endpoint") == []
-        # The secret in us-west-2 is a replica, and a replica secret is read-only (real AWS and moto agree):
-        # the first attempt fails, is journaled, and the step stays current for the IC to decide.
-        refused = await runner.execute_aws(iid, "update-secret-endpoint", SECRET, progress)
-        assert not refused.ok and "replica secret" in (refused.error or "")
-        state = svc.state(iid)
-        assert state.current_step is not None and state.current_step.id == "update-secret-endpoint"
-        assert state.aws_requests[-1].error == refused.error and not state.aws_requests[-1].executed
-        # The IC promotes the replica secret by hand (StopReplicationToReplica; moto lacks it, so: drop the
-        # region from replication and recreate the secret there standalone), notes it and retries.
-        _promote_replica_secret(sim_boto)
-        svc.note(iid, "replica secret promoted by hand (stop-replication-to-replica)", step_id="update-secret-endpoint")
+        # The secret in us-west-2 is a read-only replica of us-east-1's: the step promotes it to a standalone
+        # secret (its preview says so, and the CLI lines start with the promotion), then writes the endpoint.
+        secret_preview = await runner.preview(iid, "update-secret-endpoint")
+        assert secret_preview is not None and secret_preview.confirm_text == SECRET
+        first, second = secret_preview.cli.splitlines()
+        assert first.startswith("aws secretsmanager stop-replication-to-replica --region us-west-2")
+        assert second.startswith("aws secretsmanager put-secret-value --region us-west-2")
+        assert "StopReplicationToReplica in us-west-2" in secret_preview.text
         secret = await runner.execute_aws(iid, "update-secret-endpoint", SECRET, progress)
-        assert secret.ok, secret.error
+        assert secret.ok and secret.reached, secret.error
+        facts = dict(secret.details)
+        assert facts["promoted_from"] == "us-east-1" and facts["promote_request_id"]
+        assert facts["promote_request_id"] != secret.request_id
+        assert any("was a read-only replica of the one in us-east-1" in line for line in lines)
+        west_secret = sim_boto("secretsmanager", "us-west-2").describe_secret(SecretId=SECRET)
+        assert "PrimaryRegion" not in west_secret
+        east_secret = sim_boto("secretsmanager", "us-east-1").describe_secret(SecretId=SECRET)
+        assert "us-west-2" not in [r["Region"] for r in east_secret.get("ReplicationStatus", [])]
 
         # 4. No AWS action for the deployment restart: done by hand.
         svc.confirm(iid, "update-eks-deployment", note="kubectl rollout restart done")
@@ -154,11 +151,18 @@ async def test_rds_failover_walked_end_to_end(
         rds_pairs = [p for p in snap_after.replication if p.kind == "rds"]
         assert not any(p.target == REPLICA and p.status == "replicating" for p in rds_pairs), rds_pairs
         assert not any(p.source == PRIMARY_DB and p.target == REPLICA for p in rds_pairs), rds_pairs
+        # ... and so is the secret pair: the promoted secret no longer replicates from us-east-1.
+        assert [(p.source_region, p.target_region) for p in snap.replication if p.kind == "secret"] == [
+            ("us-east-1", "us-west-2")
+        ]
+        secret_pairs = [p for p in snap_after.replication if p.kind == "secret" and p.source == SECRET]
+        assert secret_pairs == [], secret_pairs
 
         svc.resolve(iid, "failed over to us-west-2")
         report = svc.report(iid)
         executed = [r for r in state.aws_requests if r.executed]
         assert [r.step_id for r in executed] == ["promote-replica", "update-secret-endpoint", "update-dns"]
+        assert [r.step_id for r in state.aws_requests] == [r.step_id for r in executed]  # no failed attempt
         for req in executed:
             assert req.request_id and req.request_id in report and req.reached_target
         assert OVERRIDE_REASON in report

@@ -154,6 +154,61 @@ def test_promote_clears_the_source_link_both_ways(sim, sim_boto) -> None:  # typ
         sim_boto("rds", WEST).promote_read_replica(DBInstanceIdentifier=REPLICA)
 
 
+def test_stop_replication_to_replica_promotes_the_secret(sim, sim_boto) -> None:  # type: ignore[no-untyped-def]
+    name = "securenexus/secrets"
+    west, east = sim_boto("secretsmanager", WEST), sim_boto("secretsmanager", EAST)
+    replica = west.describe_secret(SecretId=name)
+    value = west.get_secret_value(SecretId=name)["SecretString"]
+    with pytest.raises(ClientError, match="replica secret"):
+        west.put_secret_value(SecretId=name, SecretString="{}")
+
+    answer = west.stop_replication_to_replica(SecretId=name)
+
+    assert answer["ARN"] == replica["ARN"] and answer["ResponseMetadata"]["RequestId"]
+    standalone = west.describe_secret(SecretId=name)
+    assert "PrimaryRegion" not in standalone and not standalone.get("ReplicationStatus")
+    assert standalone["VersionIdsToStages"] == replica["VersionIdsToStages"]
+    assert west.get_secret_value(SecretId=name)["SecretString"] == value
+    assert east.describe_secret(SecretId=name).get("ReplicationStatus", []) == []
+    listed = [s for s in west.list_secrets()["SecretList"] if s["Name"] == name]
+    assert len(listed) == 1 and "PrimaryRegion" not in listed[0]
+    west.put_secret_value(SecretId=name, SecretString='{"host": "db.west"}')  # writable now
+    assert east.get_secret_value(SecretId=name)["SecretString"] == value  # the primary is on its own
+    with pytest.raises(ClientError, match="not a replica secret"):
+        west.stop_replication_to_replica(SecretId=name)
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        west.stop_replication_to_replica(SecretId="no/such/secret")
+
+
+def test_stop_replication_to_replica_stays_stock_outside_the_sim(sim) -> None:  # type: ignore[no-untyped-def]
+    import boto3
+    from botocore.config import Config
+    from moto.server import ThreadedMotoServer
+
+    plain = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    plain.start()
+    try:
+        host, port = plain.get_host_and_port()
+        url = f"http://{host}:{port}"
+
+        def client(region: str):  # type: ignore[no-untyped-def]
+            return boto3.client(
+                "secretsmanager",
+                region_name=region,
+                endpoint_url=url,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                config=Config(retries={"max_attempts": 1}),
+            )
+
+        client(EAST).create_secret(Name="plain/secret", SecretString="{}", AddReplicaRegions=[{"Region": WEST}])
+        with pytest.raises(ClientError, match="500"):  # moto: "action has not been implemented"
+            client(WEST).stop_replication_to_replica(SecretId="plain/secret")
+        assert client(WEST).describe_secret(SecretId="plain/secret")["PrimaryRegion"] == EAST
+    finally:
+        plain.stop()
+
+
 def test_latest_restorable_time_trails_now(sim, sim_boto) -> None:  # type: ignore[no-untyped-def]
     primary = sim_boto("rds", EAST).describe_db_instances(DBInstanceIdentifier=PRIMARY)["DBInstances"][0]
     behind = (sim.clock.now() - primary["LatestRestorableTime"]).total_seconds()

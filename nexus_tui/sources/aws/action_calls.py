@@ -2,6 +2,8 @@
 
 Each `call_*` returns the request id plus what its poll needs; each `poll_*` looks once and never raises for
 "not there yet". Secret values live only inside `_call_secret` and are never put in a message or context.
+The secret action may make two mutating calls: StopReplicationToReplica when the secret in its region is a
+read-only replica (a DR region's usual case), then PutSecretValue.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from nexus_tui.sources.aws.action_requests import Request
 from nexus_tui.sources.aws.action_types import ActionError, CallOutcome, PollState
@@ -52,27 +56,63 @@ def _current_version(described: dict[str, Any]) -> str | None:
     return None
 
 
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        first = (str(err.get("Message") or "").splitlines() or [""])[0][:300]
+        first = "" if first.lstrip().startswith("<") else first  # an HTML error page (a 5xx) says nothing useful
+        return f"{err.get('Code', 'Error')}: {first}" if first else str(err.get("Code", "Error"))
+    return str(exc) if isinstance(exc, ActionError) else type(exc).__name__
+
+
+async def _promote_if_replica(client: Client, secret_id: str, region: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """DescribeSecret in `region`; a replica there is read-only, so it is first made a standalone secret
+    (StopReplicationToReplica works in the replica's region, with the primary's region down)."""
+    described = await client.describe_secret(SecretId=secret_id)
+    primary = described.get("PrimaryRegion")
+    if not primary or primary == region:
+        return described, {}
+    try:
+        response = await client.stop_replication_to_replica(SecretId=secret_id)
+    except ClientError as exc:
+        raise ActionError(
+            f"secret {secret_id} in {region} is a replica of the one in {primary}; promoting it to a standalone "
+            f"secret (StopReplicationToReplica) failed: {_short(exc)}"
+        ) from None
+    return described, {"promoted_from": str(primary), "promote_request_id": _request_id(response) or ""}
+
+
 async def _call_secret(req: Request, client: Client, clients: Clients, region: str) -> CallOutcome:
     secret_id, key, endpoint = (req.api_params[k] for k in ("SecretId", "Key", "Endpoint"))
-    before = _current_version(await client.describe_secret(SecretId=secret_id))
-    raw = (await client.get_secret_value(SecretId=secret_id)).get("SecretString")
+    described, promoted = await _promote_if_replica(client, secret_id, region)
+    before = _current_version(described)
     try:
-        document = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
-        document = None  # the parse error quotes the text: never surface it
-    if not isinstance(document, dict):
-        raise ActionError(f"secret {secret_id}: SecretString is not a JSON object; refusing to edit it")
-    if key not in document:
-        raise ActionError(f"secret {secret_id} has no key {key!r} (keys: {', '.join(sorted(document))})")
-    keys = ", ".join(sorted(document))
-    document[key] = endpoint
-    response = await client.put_secret_value(
-        SecretId=secret_id, SecretString=json.dumps(document), ClientRequestToken=str(uuid.uuid4())
-    )
-    del document, raw
+        raw = (await client.get_secret_value(SecretId=secret_id)).get("SecretString")
+        try:
+            document = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:
+            document = None  # the parse error quotes the text: never surface it
+        if not isinstance(document, dict):
+            raise ActionError(f"secret {secret_id}: SecretString is not a JSON object; refusing to edit it")
+        if key not in document:
+            raise ActionError(f"secret {secret_id} has no key {key!r} (keys: {', '.join(sorted(document))})")
+        keys = ", ".join(sorted(document))
+        document[key] = endpoint
+        response = await client.put_secret_value(
+            SecretId=secret_id, SecretString=json.dumps(document), ClientRequestToken=str(uuid.uuid4())
+        )
+        del document, raw
+    except Exception as exc:
+        if not promoted:
+            raise
+        # The promotion already happened and cannot be undone: the error must say so, with its request id.
+        raise ActionError(
+            f"secret {secret_id} in {region}: promoted to a standalone secret (StopReplicationToReplica request "
+            f"id {promoted['promote_request_id']}), then the endpoint update failed: {_short(exc)}"
+        ) from None
     return CallOutcome(
         _request_id(response),
-        {"before": before or "", "version_id": str(response.get("VersionId", "")), "keys": keys},
+        {"before": before or "", "version_id": str(response.get("VersionId", "")), "keys": keys, **promoted},
     )
 
 

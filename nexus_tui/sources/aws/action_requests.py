@@ -32,6 +32,9 @@ class Request:
     extra_regions: tuple[str, ...] = ()  # regions touched besides the action's own (copy's source)
     cli_params: dict[str, Any] = field(default_factory=dict)  # overrides api_params for the CLI line
     cli_note: str = ""
+    # Mutating calls execute() may make before the main one, as (operation, CLI params, when): CLI lines first.
+    cli_before: tuple[tuple[str, dict[str, Any], str], ...] = ()
+    notes: tuple[str, ...] = ()  # shown in the preview
 
     @property
     def method(self) -> str:
@@ -150,7 +153,7 @@ def build_request(name: str, params: Mapping[str, Any], region: str) -> Request:
             extra_regions=(source_region,),
         )
     if name == "secretsmanager.update_secret_endpoint":
-        return _secret(name, params)
+        return _secret(name, params, region)
     if name == "route53.change_resource_record_sets":
         return _route53(name, params)
     if name == "s3.restore_object_version":
@@ -172,10 +175,17 @@ def secret_placeholder(key: str, endpoint: str) -> str:
     return f"<key {key!r} set to {endpoint!r}; other keys unchanged>"
 
 
-def _secret(name: str, params: Mapping[str, Any]) -> Request:
+def _secret(name: str, params: Mapping[str, Any], region: str) -> Request:
     secret_id = _str("SecretId", params, name)
     endpoint = _str("Endpoint", params, name)
     key = _str("Key", params, name, required=False) or "host"
+    # Whether the secret in `region` is a read-only replica is only known by asking (preview never does), and
+    # in a DR region it usually is: the preview states the promotion execute() makes when DescribeSecret says so.
+    promotion = (
+        f"if {secret_id} in {region} is a replica of a secret in another region, it is first promoted to a "
+        f"standalone secret (StopReplicationToReplica in {region}): it stops receiving the primary's changes "
+        "for good, and the primary region need not answer"
+    )
     return Request(
         "secretsmanager",
         "PutSecretValue",
@@ -183,11 +193,19 @@ def _secret(name: str, params: Mapping[str, Any]) -> Request:
         (("SecretId", str(secret_id)), ("SecretString", secret_placeholder(key, str(endpoint)))),
         "a new AWSCURRENT secret version",
         read_only_calls=(
-            "secretsmanager DescribeSecret (current version id)",
+            f"secretsmanager DescribeSecret in {region} (replica of another region? current version id)",
             "secretsmanager GetSecretValue (the JSON to edit; never shown)",
         ),
         cli_params={"SecretId": secret_id, "SecretString": "file://secret.json"},
         cli_note=f"secret.json: the current SecretString with key {key!r} set to {endpoint!r}",
+        cli_before=(
+            (
+                "StopReplicationToReplica",
+                {"SecretId": secret_id},
+                "only if describe-secret shows a PrimaryRegion other than this region",
+            ),
+        ),
+        notes=(promotion,),
     )
 
 
@@ -234,10 +252,16 @@ def _route53(name: str, params: Mapping[str, Any]) -> Request:
 
 
 def cli_line(req: Request, region: str, endpoint: str | None) -> str:
-    parts = ["aws", CLI_SERVICE[req.service], xform_name(req.operation, "-"), "--region", region]
+    """The equivalent `aws` command; one line per mutating call when execute() may make more than one."""
+    main = _cli_one(req.service, req.operation, req.cli_params or dict(req.api_params), region, endpoint, req.cli_note)
+    before = [_cli_one(req.service, op, params, region, endpoint, when) for op, params, when in req.cli_before]
+    return "\n".join([*before, main])
+
+
+def _cli_one(service: str, operation: str, cli: dict[str, Any], region: str, endpoint: str | None, note: str) -> str:
+    parts = ["aws", CLI_SERVICE[service], xform_name(operation, "-"), "--region", region]
     if endpoint:
         parts += ["--endpoint-url", endpoint]
-    cli = req.cli_params or {k: v for k, v in req.api_params.items()}
     for key, value in cli.items():
         flag = "--" + xform_name(key, "-")
         if value is True:
@@ -247,4 +271,4 @@ def cli_line(req: Request, region: str, endpoint: str | None) -> str:
         else:
             parts += [flag, _shown(value)]
     line = " ".join(shlex.quote(p) for p in parts)
-    return f"{line}  # {req.cli_note}" if req.cli_note else line
+    return f"{line}  # {note}" if note else line

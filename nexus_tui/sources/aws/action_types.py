@@ -58,7 +58,7 @@ class ActionPreview:
         lines.extend(f"  note: {n}" for n in self.notes)
         if self.confirm_text:
             lines.append(f"  confirm by typing: {self.confirm_text}")
-        lines += ["  equivalent CLI:", f"    {self.cli}"]
+        lines += ["  equivalent CLI:", *(f"    {line}" for line in self.cli.splitlines())]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Run a runbook's `aws` step safely: dry-run preview, typed confirmation, drill guard, call, wait.
 
 preview() makes no AWS call at all. execute() makes, in order: the read-only look-ups its preview lists
-(`read_only_calls`), the one mutating call, then read-only polls until the target state or the timeout.
+(`read_only_calls`), the mutating call (for a secret that is a read-only replica in the action's region, the
+promotion its preview announces comes first), then read-only polls until the target state or the timeout.
 A bad parameter, a wrong confirmation or the drill guard raise ActionError (ConfirmationError and
 MutationNotAllowed are kinds of it) with a one-line message before any AWS call. Anything found by talking
 to AWS (AccessDenied, not found, throttling, unreachable region, a secret that is not a JSON object, a
@@ -111,6 +112,7 @@ def preview(action: AwsAction, config: AppConfig, *, confirm_text: str | None = 
         confirm_text=required_confirmation(action, confirm_text),
         target_state=req.target_state,
         read_only_calls=req.read_only_calls,
+        notes=req.notes,
     )
 
 
@@ -134,6 +136,8 @@ def describe_error(exc: BaseException, action: str, resource: str, region: str) 
     return f"{where}: {type(exc).__name__}"
 
 
+# Display-safe facts a call returns that the journal keeps (the secret action's promotion among them).
+_DETAIL_KEYS = ("arn", "version_id", "change_id", "keys", "promoted_from", "promote_request_id")
 _AWS_ERRORS = (ClientError, BotoCoreError, OSError, asyncio.TimeoutError, KeyError, IndexError)
 
 
@@ -220,11 +224,17 @@ async def execute(
                 error = describe_error(exc, action.name, resource, region)
                 run.emit("done", f"failed: {error}")
                 return result(False, error=error)
+            if primary := outcome.context.get("promoted_from"):
+                promote_id = outcome.context.get("promote_request_id")
+                log.info("%s: replica %s in %s promoted, request id %s", action.name, resource, region, promote_id)
+                run.emit(
+                    "request",
+                    f"{resource} in {region} was a read-only replica of the one in {primary}: promoted to a "
+                    f"standalone secret (StopReplicationToReplica request id {promote_id})",
+                )
             log.info("%s on %s in %s accepted, request id %s", action.name, resource, region, outcome.request_id)
             run.emit("request", f"accepted by AWS (request id {outcome.request_id})")
-            details = tuple(
-                (k, str(v)) for k, v in outcome.context.items() if k in ("arn", "version_id", "change_id", "keys")
-            )
+            details = tuple((k, str(v)) for k, v in outcome.context.items() if k in _DETAIL_KEYS)
             ctx = dict(outcome.context)
             polls, state, notes = 0, PollState(False, "not polled yet"), []
             deadline = run.start + timeout
