@@ -68,6 +68,9 @@ def last_backup_windows(now: datetime, window: str, days: int) -> list[datetime]
     return [newest - timedelta(days=d) for d in reversed(range(days))]
 
 
+_REPLICA_LOCK = threading.Lock()
+
+
 def _parallel(fn: Callable[[Any], None], items: list[Any]) -> None:
     if len(items) < 8:
         for item in items:
@@ -119,19 +122,20 @@ def seed_world(world: WorldSpec, endpoint_url: str, now: datetime) -> None:
 
 def _seed_database(world: WorldSpec, clients: Clients, db: DatabaseSpec, now: datetime, wanted: set[str]) -> None:
     rds = clients("rds", db.region)
-    rds.create_db_instance(
-        DBInstanceIdentifier=db.identifier,
-        DBInstanceClass=db.instance_class,
-        Engine=db.engine,
-        EngineVersion=db.engine_version,
-        AllocatedStorage=db.allocated_gb,
-        BackupRetentionPeriod=db.retention_days,
-        PreferredBackupWindow=db.backup_window,
-        MasterUsername="sim_admin",
-        MasterUserPassword="sim-not-a-real-password",
-        StorageEncrypted=True,
-        Tags=[{"Key": "world", "Value": world.name}],
-    )
+    with _REPLICA_LOCK:  # see below: moto's RDS backend is not safe against concurrent inserts
+        rds.create_db_instance(
+            DBInstanceIdentifier=db.identifier,
+            DBInstanceClass=db.instance_class,
+            Engine=db.engine,
+            EngineVersion=db.engine_version,
+            AllocatedStorage=db.allocated_gb,
+            BackupRetentionPeriod=db.retention_days,
+            PreferredBackupWindow=db.backup_window,
+            MasterUsername="sim_admin",
+            MasterUserPassword="sim-not-a-real-password",
+            StorageEncrypted=True,
+            Tags=[{"Key": "world", "Value": world.name}],
+        )
     backend = rds_backends[world.account_id][db.region]
     instance = backend.databases[db.identifier]
     instance.created = instance.instance_create_time = naive_utc(now - timedelta(days=400))
@@ -158,11 +162,14 @@ def _seed_database(world: WorldSpec, clients: Clients, db: DatabaseSpec, now: da
             set_extra(copied, "source_db_snapshot_identifier", snap.db_snapshot_arn)
             set_extra(copied, "source_region", db.region)
     for replica in db.replicas:
-        clients("rds", replica.region).create_db_instance_read_replica(
-            DBInstanceIdentifier=replica.identifier,
-            SourceDBInstanceIdentifier=instance.db_instance_arn,
-            DBInstanceClass=replica.instance_class,
-        )
+        # moto's create_db_instance_read_replica iterates the region's instances while other seeding threads
+        # add to them ("OrderedDict mutated during iteration"); replicas are created one at a time.
+        with _REPLICA_LOCK:
+            clients("rds", replica.region).create_db_instance_read_replica(
+                DBInstanceIdentifier=replica.identifier,
+                SourceDBInstanceIdentifier=instance.db_instance_arn,
+                DBInstanceClass=replica.instance_class,
+            )
         made = rds_backends[world.account_id][replica.region].databases[replica.identifier]
         set_extra(made, "status_infos", [dict(s) for s in REPLICATING])
         made.backup_retention_period = 0
