@@ -1,7 +1,9 @@
 """The live DashboardSource: AWS (every region, batched) plus HTTP health endpoints, one snapshot per refresh.
 
 refresh() never raises for AWS trouble and is bounded in time: each region has its own deadline, so a dead
-region costs at most one timeout and the other regions keep updating.
+region costs at most one timeout and the other regions keep updating. On a big account the first refresh
+returns after `budget_seconds` with what is ready (RDS pairs and lag first) while the slow discovery keeps
+running in the background and says so; refresh(complete=True) waits for the whole picture instead.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.models import DashboardSnapshot, EndpointHealth, Unavailable
 from nexus_tui.sources.aws.assemble import build_view
-from nexus_tui.sources.aws.poller import AwsPoller
+from nexus_tui.sources.aws.poller import FIRST_DATA_SECONDS, AwsPoller
 from nexus_tui.sources.http.health import HealthChecker
 
 
@@ -26,6 +28,7 @@ class DashboardService:
         discovery_seconds: float = 60.0,
         backups_seconds: float = 300.0,
         region_timeout: float | None = None,
+        budget_seconds: float | None = FIRST_DATA_SECONDS,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -37,18 +40,23 @@ class DashboardService:
             backups_seconds=backups_seconds,
             base_backoff_seconds=config.refresh_seconds,
             region_timeout=region_timeout,
+            budget_seconds=budget_seconds,
         )
         self.health = HealthChecker(config.health_checks, clock)
         self.last: DashboardSnapshot | None = None
         self._lock = asyncio.Lock()
+        # Requests are counted from one snapshot to the next, so background calls made between refreshes
+        # are charged to the snapshot that shows their results.
+        self._counted: Counter[str] = Counter()
 
-    async def refresh(self) -> DashboardSnapshot:
+    async def refresh(self, *, complete: bool = False) -> DashboardSnapshot:
+        """One snapshot. `complete`: wait until background discovery has finished (or failed) everywhere."""
         async with self._lock:  # a slow refresh and a keypress-triggered one must not interleave
-            before = Counter(self.poller.clients.counts)
+            before = self._counted
             extra: list[Unavailable] = []
             endpoints: tuple[EndpointHealth, ...] = ()
             aws_result, health_result = await asyncio.gather(
-                self.poller.poll(), self.health.check_all(), return_exceptions=True
+                self.poller.poll(complete=complete), self.health.check_all(), return_exceptions=True
             )
             if isinstance(aws_result, BaseException):
                 if isinstance(aws_result, asyncio.CancelledError):
@@ -60,7 +68,8 @@ class DashboardService:
             else:
                 endpoints = health_result
             view = build_view(self.poller, self.config.labels, self.clock.now())
-            spent = Counter(self.poller.clients.counts)
+            self._counted = Counter(self.poller.clients.counts)
+            spent = Counter(self._counted)
             spent.subtract(before)
             snapshot = DashboardSnapshot(
                 generated_at=self.clock.now(),

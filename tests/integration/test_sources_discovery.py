@@ -37,7 +37,7 @@ def config(url: str, regions: tuple[str, ...] = (PRIMARY, DR), **kw: Any) -> App
 async def test_discovers_and_measures_every_kind(world: str) -> None:
     svc = DashboardService(config(world, labels={"orders-pg*": "Orders DB"}))
     try:
-        snap = await svc.refresh()
+        snap = await svc.refresh(complete=True)
     finally:
         await svc.aclose()
     pairs = {p.kind: p for p in snap.replication}
@@ -52,7 +52,8 @@ async def test_discovers_and_measures_every_kind(world: str) -> None:
     secret = pairs["secret"]
     assert (secret.source_region, secret.target_region, secret.status) == (PRIMARY, DR, "InSync")
     assert all(r.reachable for r in snap.regions)
-    assert dict(snap.request_counts)["cloudwatch:GetMetricData"] == 2  # one per region
+    # One per region: a complete refresh knows every series before it reads metrics.
+    assert dict(snap.request_counts)["cloudwatch:GetMetricData"] == 2
     backups = {b.resource: b for b in snap.backups}
     primary = backups["orders-pg"]
     assert primary.role == "primary" and primary.retention_days == 14 and primary.backup_window == "02:00-03:00"

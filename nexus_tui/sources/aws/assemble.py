@@ -232,10 +232,40 @@ def _alarms(poller: AwsPoller) -> tuple[AlarmInfo, ...]:
     return tuple(sorted(out, key=lambda a: (a.region, a.name)))
 
 
+_PROGRESS = {
+    "index": ("replication", "S3 replication discovery", "locating buckets"),
+    "rules": ("replication", "S3 replication discovery", "buckets"),
+    "secrets": ("replication", "Secrets Manager replication discovery", "secrets"),
+    "snapshots": ("backups", "RDS snapshots", ""),
+    "versioning": ("backups", "S3 versioning", "buckets"),
+}
+
+
+def _in_progress(poller: AwsPoller) -> list[Unavailable]:
+    """First-time discovery still running in the background: the picture is partial, and says how partial."""
+    out: list[Unavailable] = []
+    running = poller.in_progress()
+    indexing = any(part == "index" for (_, part), _ in running)
+    for (region, part), progress in running:
+        if part == "rules" and indexing:
+            continue  # waiting for the bucket index, which has its own line
+        if region is not None and poller.states[region].unreachable is not None:
+            continue
+        panel, what, unit = _PROGRESS.get(part, ("replication", part, ""))
+        count = progress.count()
+        if part == "index":
+            detail = f"{unit} {count}" if count else "listing buckets"
+        else:
+            detail = f"{count} {unit}".strip() if count else ""
+        out.append(Unavailable(panel, region, f"{what} ({detail})" if detail else what, "in progress"))  # type: ignore[arg-type]
+    return out
+
+
 def _unavailable(poller: AwsPoller) -> tuple[Unavailable, ...]:
     out: list[Unavailable] = []
     if poller.setup_error:
         out.append(Unavailable("regions", None, "AWS region", poller.setup_error))
+    out += _in_progress(poller)
     for region in poller.regions:
         st = poller.states[region]
         if st.unreachable is not None:

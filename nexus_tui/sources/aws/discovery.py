@@ -9,6 +9,7 @@ Each side alone is enough to find a pair, so a dead primary region still leaves 
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import fnmatchcase
@@ -16,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from nexus_tui.sources.aws.background import Progress
 from nexus_tui.sources.aws.errors import error_code
 from nexus_tui.sources.aws.session import AwsClients
 
@@ -171,7 +173,11 @@ class SecretReplica:
 
 
 async def discover_secrets(
-    clients: AwsClients, region: str, include: tuple[str, ...], limit: asyncio.Semaphore
+    clients: AwsClients,
+    region: str,
+    include: tuple[str, ...],
+    limit: AbstractAsyncContextManager[Any],
+    progress: Progress | None = None,
 ) -> list[SecretReplica]:
     listed = await clients.paginate(region, "secretsmanager", "ListSecrets", "SecretList", token="NextToken")
     out: list[SecretReplica] = []
@@ -187,9 +193,13 @@ async def discover_secrets(
         else:
             primaries.append(s)
 
+    progress = progress or Progress()
+    progress.total = len(primaries)
+
     async def describe(s: dict[str, Any]) -> list[SecretReplica]:
         async with limit:
             d = await clients.call(region, "secretsmanager", "DescribeSecret", SecretId=s.get("ARN") or s["Name"])
+        progress.done += 1
         return [
             SecretReplica(str(s["Name"]), region, str(r["Region"]), str(r.get("Status") or "unknown"))
             for r in d.get("ReplicationStatus") or []
