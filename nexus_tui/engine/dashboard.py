@@ -84,6 +84,9 @@ class DashboardService:
             self.last = snapshot
             return snapshot
 
+    def invalidate(self) -> None:
+        self.poller.invalidate()
+
     async def aclose(self) -> None:
         await self.health.aclose()
         await self.poller.aclose()

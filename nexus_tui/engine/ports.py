@@ -13,4 +13,9 @@ class DashboardSource(Protocol):
         """One full poll of every region. Never raises for AWS trouble: it is reported inside the snapshot."""
         ...
 
+    def invalidate(self) -> None:
+        """Forget cached discovery (instances, buckets, secrets, snapshots): the next refresh re-reads what a
+        runbook step has just changed, instead of showing the pre-failover picture until the cache ages."""
+        ...
+
     async def aclose(self) -> None: ...

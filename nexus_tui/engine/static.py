@@ -22,5 +22,8 @@ class StaticDashboardSource:
         self.refresh_count += 1
         return snap
 
+    def invalidate(self) -> None:
+        return None
+
     async def aclose(self) -> None:
         return None

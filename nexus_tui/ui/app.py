@@ -153,6 +153,12 @@ class NexusApp(App[int]):
 
     # Actions -------------------------------------------------------------------------------------------
 
+    def rediscover(self) -> None:
+        """After a runbook step changed AWS (a promotion, a DNS switch): drop cached discovery and refresh
+        now, so the dashboard shows the new world instead of the pre-failover one."""
+        self.source.invalidate()
+        self.action_refresh()
+
     def action_refresh(self) -> None:
         if not self.poll_now():
             self._refresh_requested = True

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from nexus_tui.config import AwsConfig
@@ -80,6 +80,11 @@ class RegionState:
     last_ok_at: datetime | None = None
     checked_at: datetime | None = None
     latency_ms: float | None = None
+
+
+# Parts a mutating runbook step can change (a promoted replica, a new snapshot, a promoted secret).
+DISCOVERED_PARTS = ("rds", "secrets", "rules", "snapshots", "versioning")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class AwsPoller:
@@ -239,6 +244,15 @@ class AwsPoller:
                     st.fresh.add(part)
         else:
             st.fresh.clear()
+
+    def invalidate(self) -> None:
+        """Make every discovered part due now; cached values stay, so a region that does not answer still
+        shows its last-known rows (stale) rather than nothing."""
+        for st in self.states.values():
+            for part in DISCOVERED_PARTS:
+                cached = getattr(st, part)
+                if cached is not None:
+                    cached.at = EPOCH
 
     def _due(self, cached: Cached[Any] | None, every: timedelta, now: datetime) -> bool:
         return cached is None or now - cached.at >= every

@@ -434,6 +434,9 @@ class RunbookScreen(Screen[None]):
         finally:
             self.running = None
             await self._reload(incident_id)
+            rediscover = getattr(self.app, "rediscover", None)
+            if callable(rediscover):
+                rediscover()
 
     @work(exclusive=True, group="step-run", exit_on_error=False)
     async def _run_http(self, incident_id: str, step_id: str) -> None:
