@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from nexus_tui.ui.incident_controller import IncidentController
 
 
+PARTIAL_REPOLL_SECONDS = 1.0
+
+
 class NexusApp(App[int]):
     # Absolute, so subclasses in other directories (demo, benchmarks) find it too.
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss", Path(__file__).parent / "styles" / "runbook.tcss"]
@@ -125,6 +128,7 @@ class NexusApp(App[int]):
         self.post_message(PollStarted(seq))
         started = time.monotonic()
         error: str | None = None
+        delay = self.config.refresh_seconds
         try:
             snapshot = await self.source.refresh()
         except Exception as exc:  # the source should report trouble in the snapshot; keep the screen alive
@@ -132,6 +136,10 @@ class NexusApp(App[int]):
             self.post_message(PollFailed(seq, error))
         else:
             self.post_message(SnapshotUpdated(snapshot, seq, time.monotonic() - started))
+            if any(u.reason == "in progress" for u in snapshot.unavailable):
+                # The first picture is partial (discovery continues in the background): fill it in soon,
+                # not a whole refresh interval later.
+                delay = min(delay, PARTIAL_REPOLL_SECONDS)
         # Not in `finally`: a cancelled poll (app exiting) must not arm another.
         self.polling = False
         self.dashboard.set_polling(False, error)
@@ -140,7 +148,7 @@ class NexusApp(App[int]):
             self.poll_now()
         elif self.autopoll:
             # Armed only after this poll finished, so a slow AWS never gets overlapping polls.
-            self._next_poll = self.set_timer(self.config.refresh_seconds, self.poll_now, name="next-poll")
+            self._next_poll = self.set_timer(delay, self.poll_now, name="next-poll")
 
     def on_snapshot_updated(self, message: SnapshotUpdated) -> None:
         self.snapshot = message.snapshot

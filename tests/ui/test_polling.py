@@ -62,3 +62,24 @@ async def test_a_crashing_source_is_reported_and_polling_goes_on(make_app) -> No
         assert failure.error == "RuntimeError: source exploded"
         assert "poll failed" in str(app.screen.query_one("#refresh-status").render())
         assert app.is_running
+
+
+async def test_a_partial_first_picture_is_filled_in_without_waiting_a_whole_interval(make_app) -> None:
+    from dataclasses import replace
+
+    from nexus_tui.domain.models import Unavailable
+
+    partial = replace(
+        healthy_snapshot(),
+        unavailable=(
+            Unavailable("replication", "us-east-1", "S3 replication discovery (12/800 buckets)", "in progress"),
+        ),
+    )
+    source = SlowSource([partial, healthy_snapshot()], delay=0)
+    app = make_app(source=source, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: source.refresh_count >= 2, pilot, limit=5)
+        # Complete now: back to the configured interval.
+        await pilot.pause(1.5)
+        assert source.refresh_count == 2
+        await pilot.press("q")
