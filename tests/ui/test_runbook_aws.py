@@ -51,8 +51,10 @@ async def test_promote_replica_from_the_runbook_screen(
             assert request.request_id and request.reached_target
             # refresh_seconds is an hour: only the rediscovery after the action can show the promotion.
             await wait_for(
-                lambda: app.snapshot is not None
-                and not any(p.kind == "rds" and p.target == REPLICA for p in app.snapshot.replication),
+                lambda: (
+                    app.snapshot is not None
+                    and not any(p.kind == "rds" and p.target == REPLICA for p in app.snapshot.replication)
+                ),
                 pilot,
                 limit=15,
             )
