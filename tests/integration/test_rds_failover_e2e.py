@@ -146,8 +146,10 @@ async def test_rds_failover_walked_end_to_end(
         assert [(p.source, p.target, p.status) for p in snap.replication if p.kind == "rds"] == [
             (PRIMARY_DB, REPLICA, "replicating")
         ]
-        sim_clock.advance(60)
-        snap_after = await dashboard.refresh()
+        # What the TUI does after an executed step: drop cached discovery and poll again. Secrets are
+        # re-discovered in the background, so wait for the complete picture, as `status` does.
+        dashboard.invalidate()
+        snap_after = await dashboard.refresh(complete=True)
         rds_pairs = [p for p in snap_after.replication if p.kind == "rds"]
         assert not any(p.target == REPLICA and p.status == "replicating" for p in rds_pairs), rds_pairs
         assert not any(p.source == PRIMARY_DB and p.target == REPLICA for p in rds_pairs), rds_pairs
