@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_json import runbook_from_data
@@ -31,20 +31,7 @@ EventType = Literal[
     "resolved",
     "params_supplied",
 ]
-EVENT_TYPES: tuple[str, ...] = (
-    "declared",
-    "step_started",
-    "step_confirmed",
-    "step_skipped",
-    "step_failed",
-    "step_undone",
-    "note",
-    "aws_request",
-    "precondition_override",
-    "rpo_recorded",
-    "resolved",
-    "params_supplied",
-)
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 StepStatus = Literal["pending", "in_progress", "done", "skipped", "failed"]
 SEVERITIES: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
 # The step-finishing events `undo` can take back.
