@@ -86,8 +86,10 @@ class IncidentClock(Horizontal):
             self.show(*self._pending)
 
     def show(self, view: IncidentView | None, palette: Palette) -> None:
-        if not self._composed:
-            self._pending = (view, palette)  # mounted a moment ago: render once the children exist
+        # The one-second tick can arrive while the children are not there (just mounted, or being removed
+        # and remounted with the header): keep the view and render once they exist, never raise.
+        if not self._composed or not self.query(".ic-line" if self.compact else ".ic-lines"):
+            self._pending = (view, palette)
             return
         if view is None:
             self.display = False
