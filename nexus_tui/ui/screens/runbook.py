@@ -229,8 +229,12 @@ class RunbookScreen(Screen[None]):
 
     # -- helpers for the flows ------------------------------------------------------------------------------
 
-    def _current(self) -> tuple[IncidentState, Step] | None:
-        """The incident and its current step, or a notification saying why there is none."""
+    def _current(self, *, idle: bool = False) -> tuple[IncidentState, Step] | None:
+        """The incident and its current step, or a notification saying why there is none. `idle`: also
+        refuse while the current step's action or check is in flight (only the current step can run)."""
+        if idle and self.running:
+            self.notify(f"{self.running} is still running: wait for it to finish", severity="warning", timeout=3)
+            return None
         state = self.state
         if state is None:
             self.notify("No incident", severity="warning")
@@ -311,14 +315,11 @@ class RunbookScreen(Screen[None]):
             self.app.pop_screen()
 
     def action_advance(self) -> None:
-        if self.running:
-            self.notify(f"{self.running} is still running", severity="warning", timeout=3)
-            return
         self._advance()
 
     @work(exclusive=True, group="step-flow", exit_on_error=False)
     async def _advance(self) -> None:
-        got = self._current()
+        got = self._current(idle=True)
         if got is None:
             return
         state, step = got
@@ -332,13 +333,10 @@ class RunbookScreen(Screen[None]):
 
     @work(exclusive=True, group="step-flow", exit_on_error=False)
     async def _by_hand(self) -> None:
-        got = self._current()
+        got = self._current(idle=True)
         if got is None:
             return
         state, step = got
-        if self.running == step.id:
-            self.notify(f"{step.id} is running: wait for it to finish", severity="warning")
-            return
         await self._confirm_flow(state, step, manual=step.kind in ("aws", "http"))
 
     async def _confirm_flow(self, state: IncidentState, step: Step, *, manual: bool) -> None:
@@ -475,13 +473,10 @@ class RunbookScreen(Screen[None]):
 
     @work(exclusive=True, group="step-flow", exit_on_error=False)
     async def _reasoned(self, what: str) -> None:
-        got = self._current()
+        got = self._current(idle=True)
         if got is None:
             return
         state, step = got
-        if self.running == step.id:
-            self.notify(f"{step.id} is running: wait for it to finish", severity="warning")
-            return
         verb = "Skip" if what == "skip" else "Fail"
         reason = await self.app.push_screen_wait(
             ReasonScreen(
