@@ -100,6 +100,11 @@ def squeeze(name: str, limit: int) -> str:
     return f"{name[:head]}…{name[-tail:]}" if tail else name[:head] + "…"
 
 
+def error_line(exc: BaseException) -> str:
+    """An exception as one line for a notification: whitespace folded, the type name when it says nothing."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def one_line(text: str | None, limit: int = 80) -> str:
     if not text:
         return ""

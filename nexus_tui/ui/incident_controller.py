@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from nexus_tui.domain.incident import IncidentState
 from nexus_tui.engine.incidents import IncidentService, IncidentView, current_user
+from nexus_tui.ui.format import error_line
 from nexus_tui.ui.screens.declare import DeclareRequest, DeclareScreen
 from nexus_tui.ui.screens.runbook import RunbookScreen
 from nexus_tui.ui.themes import Palette
@@ -69,7 +70,7 @@ class IncidentController:
             self.app.call_from_thread(self._failed, exc)
 
     def _failed(self, exc: BaseException) -> None:
-        self.app.notify(one_line(exc), title="Incident journal", severity="error", timeout=10)
+        self.app.notify(error_line(exc), title="Incident journal", severity="error", timeout=10)
 
     def tick(self) -> None:
         self.render_timers()
@@ -221,7 +222,7 @@ class IncidentController:
             state = self.service.state(iid)
             self.app.call_from_thread(self.apply, state, True)
         except Exception as exc:
-            self.app.call_from_thread(self.app.notify, one_line(exc), title="Declare", severity="error", timeout=10)
+            self.app.call_from_thread(self.app.notify, error_line(exc), title="Declare", severity="error", timeout=10)
             return
         note = f"; still open: {', '.join(req.open_params)} (p to supply)" if req.open_params else ""
         self.app.call_from_thread(self.app.notify, f"Declared {iid}{note}", title="Incident", timeout=8)
@@ -229,8 +230,3 @@ class IncidentController:
     def show_snapshot(self) -> None:
         if self.screen is not None and self.screen.is_attached:
             self.screen.show_live()
-
-
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__

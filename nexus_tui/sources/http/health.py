@@ -36,7 +36,7 @@ class HealthChecker:
         except TimeoutError:
             return self._result(check, "down", None, started, f"no answer within {check.timeout_seconds:g}s")
         except aiohttp.ClientError as exc:
-            return self._result(check, "down", None, started, _one_line(exc))
+            return self._result(check, "down", None, started, one_line(exc))
         except OSError as exc:
             return self._result(check, "down", None, started, exc.strerror or type(exc).__name__)
         if status_code == check.expected_status:
@@ -64,6 +64,7 @@ class HealthChecker:
             self._session = None
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """An exception as one line of at most 160 characters, for notes and error columns."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:160]

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
+from nexus_tui.sources.http.health import one_line
+
 
 @dataclass(frozen=True, slots=True)
 class HttpCheckResult:
@@ -47,10 +49,6 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def _one_line(exc: BaseException) -> str:
-    return (" ".join(str(exc).split()) or type(exc).__name__)[:160]
-
-
 async def _attempt(session: aiohttp.ClientSession, url: str, limit: float) -> tuple[int | None, str | None]:
     try:
         async with asyncio.timeout(limit), session.get(url, allow_redirects=False) as resp:
@@ -59,7 +57,7 @@ async def _attempt(session: aiohttp.ClientSession, url: str, limit: float) -> tu
     except TimeoutError:
         return None, f"no answer within {limit:g} s"
     except aiohttp.ClientError as exc:
-        return None, _one_line(exc)
+        return None, one_line(exc)
     except OSError as exc:
         return None, exc.strerror or type(exc).__name__
 

@@ -29,6 +29,7 @@ from nexus_tui.domain.runbook import Step
 from nexus_tui.domain.runbook_params import runbook_placeholders, step_placeholders
 from nexus_tui.engine.incidents import IncidentView
 from nexus_tui.engine.steps import ActionError, ActionProgress
+from nexus_tui.ui.format import error_line
 from nexus_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen, TypedConfirmScreen
 from nexus_tui.ui.screens.declare import ParamField, ParamsScreen
 from nexus_tui.ui.themes import Palette
@@ -41,10 +42,6 @@ from nexus_tui.ui.widgets.step_list import StepList
 
 if TYPE_CHECKING:
     from nexus_tui.ui.incident_controller import IncidentController
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class RunbookScreen(Screen[None]):
@@ -215,9 +212,9 @@ class RunbookScreen(Screen[None]):
         try:
             preview = await runner.preview(key[0], key[1])
         except (ActionError, IncidentError) as exc:
-            self.previews[key] = (None, None, _one_line(exc))
+            self.previews[key] = (None, None, error_line(exc))
         except Exception as exc:
-            self.previews[key] = (None, None, f"preview failed: {_one_line(exc)}")
+            self.previews[key] = (None, None, f"preview failed: {error_line(exc)}")
         else:
             self.previews[key] = (None, None, None) if preview is None else (preview.text, preview.cli, None)
         finally:
@@ -252,7 +249,7 @@ class RunbookScreen(Screen[None]):
         try:
             view = await asyncio.to_thread(change)
         except Exception as exc:  # IncidentError, or a journal that cannot be written: one line either way
-            self.notify(_one_line(exc), severity="error", timeout=8)
+            self.notify(error_line(exc), severity="error", timeout=8)
             return None
         self.controller.apply(view.state)
         if done:
@@ -384,7 +381,7 @@ class RunbookScreen(Screen[None]):
         try:
             preview = await runner.preview(state.id, step.id)
         except (ActionError, IncidentError) as exc:
-            self.notify(_one_line(exc), severity="error", timeout=8)
+            self.notify(error_line(exc), severity="error", timeout=8)
             return
         if preview is None:
             return
@@ -419,8 +416,8 @@ class RunbookScreen(Screen[None]):
                 incident_id, step_id, confirmation, on_progress, snapshot=self.app_snapshot()
             )
         except Exception as exc:  # ActionError (refused, nothing done) or anything unexpected: one line
-            self._progress(incident_id, step_id, f"refused: {_one_line(exc)}")
-            self.notify(_one_line(exc), severity="error", timeout=10)
+            self._progress(incident_id, step_id, f"refused: {error_line(exc)}")
+            self.notify(error_line(exc), severity="error", timeout=10)
         else:
             if result.ok:
                 rid = f" (request id {result.request_id})" if result.request_id else ""
@@ -448,8 +445,8 @@ class RunbookScreen(Screen[None]):
                 incident_id, step_id, lambda line: self._progress(incident_id, step_id, line)
             )
         except Exception as exc:
-            self._progress(incident_id, step_id, f"refused: {_one_line(exc)}")
-            self.notify(_one_line(exc), severity="error", timeout=10)
+            self._progress(incident_id, step_id, f"refused: {error_line(exc)}")
+            self.notify(error_line(exc), severity="error", timeout=10)
         else:
             self._progress(incident_id, step_id, result.summary)
             self.notify(result.summary, severity="information" if result.ok else "error", timeout=10)
@@ -461,7 +458,7 @@ class RunbookScreen(Screen[None]):
         try:
             state = await asyncio.to_thread(self.controller.service.state, incident_id)
         except Exception as exc:
-            self.notify(_one_line(exc), severity="error")
+            self.notify(error_line(exc), severity="error")
             return
         self.controller.apply(state)
 
