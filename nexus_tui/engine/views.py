@@ -200,9 +200,7 @@ def render_plan(plan: StepPlan, preview: ActionPreview | None, preview_error: st
     for b in plan.blockers:
         lines.append(f"  blocked: {printable_line(b)}")
     if preview is not None:
-        lines.append(preview.text)
-        lines.append("  equivalent aws CLI:")
-        lines.extend(f"    {line}" for line in cli_lines(preview))
+        lines.append(preview.text)  # it ends with the equivalent aws CLI lines
     if preview_error:
         lines.append(f"  preview: {printable_line(preview_error)}")
     if plan.confirm_text:
