@@ -11,8 +11,8 @@ from nexus_tui.domain.clock import iso
 from nexus_tui.domain.report import duration
 from nexus_tui.domain.step_plan import StepPlan
 from nexus_tui.domain.text import printable_line
-from nexus_tui.engine.actions import ActionPreview
 from nexus_tui.engine.incidents import IncidentSummary, IncidentView
+from nexus_tui.engine.outcomes import ActionPreview
 
 
 def render_list(items: Sequence[IncidentSummary]) -> str:
