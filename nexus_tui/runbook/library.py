@@ -101,7 +101,11 @@ def load_paths(paths: Iterable[Path], optional: Iterable[Path] = (), *, shipped:
     loaded: list[tuple[LoadedFile, bool]] = []
     for path in (Path(p) for p in paths):
         if path.is_dir():
-            group = runbook_files(path)
+            try:
+                group = runbook_files(path)
+            except OSError as exc:  # unreadable directory: its runbooks are missing, the others are not
+                issues.append(ValidationIssue(str(path), None, f"cannot read directory: {exc.strerror or exc}"))
+                continue
             dirs.append(path)
         elif path.is_file():
             group = [path]

@@ -211,3 +211,20 @@ def test_find_runbook_warns_one_line_per_skipped_file(_isolated_user_dirs: Path)
     assert len(lines) == 2
     assert lines[0].startswith(f"nexus-tui: warning: runbook file skipped: {_isolated_user_dirs / 'bad.yaml'}:4: ")
     assert all("\x1b" not in line and "\n" not in line for line in lines)
+
+
+def test_unreadable_runbook_directory_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _good(tmp_path / "open", "a.yaml", "a")
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path):  # type: ignore[no-untyped-def]
+        if self == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)  # the tests run as root, where chmod 000 does not lock
+    lib = load_paths([locked, tmp_path / "open"])
+    assert lib.ids == ("a",)
+    assert [str(i) for i in lib.errors] == [f"{locked}: cannot read directory: Permission denied"]
