@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+from nexus_tui.ui.modal_guard import GuardedModal, TextInput
 
 _R = TypeVar("_R")
 
 
-class _Modal(ModalScreen[_R | None]):
+class _Modal(GuardedModal[_R | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CLASSES = "nexus-modal"
 
@@ -43,7 +44,7 @@ class TypedConfirmScreen(_Modal[str]):
             prompt = Text("This cannot be taken back. Type ")
             prompt.append(self.expected, style="bold").append(" to confirm:")
             yield Static(prompt, classes="modal-prompt")
-            yield Input(placeholder=self.expected, id="typed", select_on_focus=False)
+            yield TextInput(placeholder=self.expected, id="typed", select_on_focus=False)
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._label, id="confirm", variant="error", disabled=True)
                 yield Button("Cancel", id="cancel")
@@ -138,7 +139,7 @@ class ReasonScreen(_Modal[str]):
             box.border_title = self._title
             with VerticalScroll(classes="modal-text"):
                 yield Static(self._prompt)
-            yield Input(placeholder=self._placeholder, id="reason")
+            yield TextInput(placeholder=self._placeholder, id="reason")
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._label, id="confirm", variant="primary", disabled=self.required)
                 yield Button("Cancel", id="cancel")

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -20,6 +19,7 @@ from nexus_tui.domain.incident import SEVERITIES
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import resolve_params, runbook_placeholders, step_placeholders
 from nexus_tui.ui import format as fmt
+from nexus_tui.ui.modal_guard import GuardedModal, TextInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def _param_row(f: ParamField) -> Horizontal:
     hint = f"needed by {', '.join(f.needed_by)}" if f.needed_by else "not used by any step"
     row = Horizontal(
         Static(label, classes="param-label"),
-        Input(f.value, placeholder=hint, id=f"param-{f.name}", compact=True),
+        TextInput(f.value, placeholder=hint, id=f"param-{f.name}", compact=True),
         classes="param-row" + (" -required" if f.required else ""),
     )
     return row
@@ -77,7 +77,7 @@ def runbook_prompt(rb: Runbook, default_rto_seconds: float) -> Text:
     return text
 
 
-class DeclareScreen(ModalScreen[DeclareRequest | None]):
+class DeclareScreen(GuardedModal[DeclareRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "declare", "Declare"),
@@ -116,7 +116,7 @@ class DeclareScreen(ModalScreen[DeclareRequest | None]):
                     yield Static("Severity", classes="form-label")
                     yield Select(((s, s) for s in SEVERITIES), value="SEV2", allow_blank=False, id="declare-severity")
                     yield Static("Incident commander", classes="form-label")
-                    yield Input(self.default_ic, id="declare-ic")
+                    yield TextInput(self.default_ic, id="declare-ic")
                     yield Checkbox("Drill (exercise against the simulator)", self.default_drill, id="declare-drill")
                     yield Static("Params (* = no default)", classes="form-label")
                     yield VerticalScroll(id="declare-params")
@@ -217,7 +217,7 @@ class DeclareScreen(ModalScreen[DeclareRequest | None]):
         self.action_declare()
 
 
-class ParamsScreen(ModalScreen[dict[str, str] | None]):
+class ParamsScreen(GuardedModal[dict[str, str] | None]):
     """Values for the params a running incident still lacks. Returns only the ones given."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
