@@ -54,7 +54,7 @@ def param_fields(runbook: Runbook) -> list[ParamField]:
 
 
 def _param_row(f: ParamField) -> Horizontal:
-    label = Text(f.name, style="bold")
+    label = Text(fmt.line(f.name), style="bold")
     if f.required:
         label.append(" *", style="bold")
     hint = f"needed by {', '.join(f.needed_by)}" if f.needed_by else "not used by any step"
@@ -69,7 +69,7 @@ def _param_row(f: ParamField) -> Horizontal:
 def runbook_prompt(rb: Runbook, default_rto_seconds: float) -> Text:
     rto = rb.rto_seconds or default_rto_seconds
     shown = resolve_params(rb, {})  # the defaults' names, not ${placeholders}
-    text = Text(rb.id, style="bold").append(f"  {shown.title}")
+    text = Text(fmt.line(rb.id), style="bold").append(f"  {fmt.line(shown.title)}")
     text.append(f"\n  {fmt.one_line(shown.trigger, 70)}", style="dim")
     text.append(f"\n  {len(rb.steps)} steps · {fmt.duration(rb.expected_seconds)} expected · RTO {fmt.duration(rto)}")
     if rb.expected_seconds > rto:
@@ -127,7 +127,7 @@ class DeclareScreen(GuardedModal[DeclareRequest | None]):
 
     async def on_mount(self) -> None:
         if self.problems:
-            self.notify("; ".join(self.problems[:3]), title="Runbook files", severity="warning", timeout=8)
+            self.notify(fmt.line("; ".join(self.problems[:3])), title="Runbook files", severity="warning", timeout=8)
         if not self.runbooks:
             self.query_one("#declare-summary", Static).update("No runbooks found: see `nexus-tui validate`.")
             return
@@ -161,12 +161,13 @@ class DeclareScreen(GuardedModal[DeclareRequest | None]):
         box = self.query_one("#declare-params", VerticalScroll)
         await box.remove_children()
         await box.mount_all([_param_row(f) for f in self.fields])
-        summary = Text(rb.title, style="bold")
+        summary = Text(fmt.line(rb.title), style="bold")
         if rb.description:
             summary.append(f"\n{fmt.one_line(resolve_params(rb, {}).description, 220)}")
         open_names = [f.name for f in self.fields if f.required]
         if open_names:
-            summary.append(f"\n* no default: {', '.join(open_names)} (supply now, or later with p)", style="dim")
+            shown = fmt.line(", ".join(open_names))
+            summary.append(f"\n* no default: {shown} (supply now, or later with p)", style="dim")
         self.query_one("#declare-summary", Static).update(summary)
 
     def request(self) -> DeclareRequest | None:
