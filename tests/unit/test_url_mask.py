@@ -60,3 +60,16 @@ async def test_the_health_checker_hands_out_masked_urls_only() -> None:
         await checker.aclose()
     assert result.url == f"http://ops:***@127.0.0.1:{port}/health?token=***"
     assert result.status == "down" and "hunter2" not in repr(result) and "s3cr3t" not in repr(result)
+
+
+def test_an_action_preview_never_shows_endpoint_credentials() -> None:
+    from nexus_tui.config import AppConfig, AwsConfig
+    from nexus_tui.domain.runbook import AwsAction
+    from nexus_tui.sources.aws.actions import preview
+
+    aws = AwsConfig(regions=("us-west-2",), endpoints={"us-west-2": "http://key:hunter2@127.0.0.1:4566/?t=x"})
+    shown = preview(
+        AwsAction("rds.promote_read_replica", "us-west-2", {"DBInstanceIdentifier": "db"}), AppConfig(aws=aws)
+    )
+    assert shown.endpoint == "http://key:***@127.0.0.1:4566/?t=***"
+    assert "hunter2" not in shown.text and "hunter2" not in shown.cli

@@ -28,6 +28,7 @@ from botocore.parsers import ResponseParserError
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.runbook import SUPPORTED_ACTIONS, AwsAction
+from nexus_tui.domain.urls import mask_url
 from nexus_tui.sources.aws import secret_log_filter
 from nexus_tui.sources.aws.action_calls import CALLS, TIMING
 from nexus_tui.sources.aws.action_clients import GLOBAL_SERVICE_REGION, ActionClients, endpoint_for, is_simulated
@@ -109,7 +110,8 @@ def required_confirmation(action: AwsAction, step_confirm_text: str | None = Non
 def preview(action: AwsAction, config: AppConfig, *, confirm_text: str | None = None) -> ActionPreview:
     """The exact request as a dry run. Makes no AWS call; raises ActionError for bad parameters."""
     req, region = _plan(action, config)
-    endpoint = endpoint_for(config.aws, region)
+    raw = endpoint_for(config.aws, region)
+    endpoint = mask_url(raw) if raw else None  # shown and journaled: an endpoint may carry credentials
     return ActionPreview(
         action=action.name,
         description=action.spec.description,
