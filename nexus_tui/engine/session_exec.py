@@ -197,7 +197,7 @@ class SessionExecution:
             result.region,
             result.request_id,
             result.reached,
-            executed=outcome in ("done", "failed", "unknown"),
+            executed=outcome in ("done", "accepted", "unknown"),
             error=result.error,
             outcome=outcome,
         )
@@ -209,14 +209,13 @@ class SessionExecution:
         step = state.runbook.step(state.step_state(step_id).id)
         detail = reason.strip()
         if verdict is None:
-            recheck = getattr(self._executor().runner(state), "recheck", None)
-            found = await recheck(step, state.params) if recheck is not None else None
-            if found is None:
+            found = await self._executor().runner(state).recheck_step(step, state.params)
+            if found.done is None:
                 raise ActionError(
-                    f"step {step_id}: the resource state cannot be checked automatically; look at it and give a "
-                    "verdict (done / not done) with a reason"
+                    f"step {step_id}: {found.message}; look at the resource and give a verdict (done / not done) "
+                    "with a reason"
                 )
-            verdict, detail = found
+            verdict, detail = found.done, found.message
         elif not detail:
             raise ActionError(f"step {step_id}: a verdict on an unknown outcome needs a reason")
         view = await self.s._apply(
