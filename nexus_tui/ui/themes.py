@@ -26,7 +26,7 @@ DEFAULT_THEME = "nexus-dark"
 STATES = ("ok", "warning", "critical", "unknown", "stale", "drill")
 SEMANTIC_VARIABLES = STATES
 # Textual variables a theme may also set, for text that must stay legible (checked like the states).
-TEXT_VARIABLES = ("foreground-muted",)
+TEXT_VARIABLES = ("foreground-muted", "block-cursor-foreground", "block-cursor-background")
 # First-release name -> current name. Accepted in theme files and still defined for the .tcss.
 ALIASES = {"lag-ok": "ok", "lag-warn": "warning", "lag-crit": "critical", "lag-unknown": "unknown"}
 
@@ -38,7 +38,7 @@ DARK_STATES: dict[str, str] = {
     "warning": "#f4cb37",
     "critical": "#f36e8c",
     "unknown": "#a3adbb",
-    "stale": "#9099a6",
+    "stale": "#99a2ae",
     "drill": "#c792ff",
 }
 LIGHT_STATES: dict[str, str] = {
@@ -121,6 +121,7 @@ def parse_theme(text: str, path: Path) -> Theme:
     colours["warning"] = states.pop("warning")
     colours.setdefault("error", states["critical"])
     colours.setdefault("success", states["ok"])
+    colours.setdefault("accent", colours["warning"])  # footer keys: Textual would reuse primary, often too dim
     # Textual derives $warning's shades from Theme.warning, but its own $warning comes back through HSL a unit
     # off; the variable keeps the exact colour the contrast checks measured.
     variables = with_aliases({**states, "warning": colours["warning"]})
@@ -173,20 +174,33 @@ def _one_line(text: str) -> str:
 
 
 def contrast_table(theme: Theme) -> dict[str, dict[str, float]]:
-    """WCAG contrast of each text colour (foreground, foreground-muted, the states) on each ground, as
-    Textual resolves the theme (defaults filled in, translucent colours blended over the ground)."""
+    """WCAG contrast of each text colour on each ground it is painted on, as Textual resolves the theme
+    (defaults filled in, translucent colours blended over their ground, "auto" text picked as Textual does).
+
+    Rows: foreground, foreground-muted, accent (footer keys) and the states on background, surface and panel;
+    the highlighted table row (block-cursor-foreground on block-cursor-background); the title badge
+    (background on primary)."""
     from nexus_tui.domain.contrast import contrast_ratio  # coloraide takes ~0.3 s to import: only when asked
 
-    generated = theme.to_color_system().generate()
-    variables = {**SEMANTIC_DEFAULTS, **generated, **theme.variables}
+    variables = {**SEMANTIC_DEFAULTS, **theme.to_color_system().generate(), **theme.variables}
+    pairs = [(text, ground) for ground in GROUNDS for text in ("foreground", "foreground-muted", "accent", *STATES)]
+    pairs += [("block-cursor-foreground", "block-cursor-background"), ("background", "primary")]
     table: dict[str, dict[str, float]] = {}
-    for ground_name in GROUNDS:
-        ground = Color.parse(variables[ground_name])
-        for text in ("foreground", "foreground-muted", *STATES):
-            colour = Color.parse(variables[text])
-            seen = ground.blend(colour.with_alpha(1.0), colour.a) if colour.a < 1 else colour
-            table.setdefault(text, {})[ground_name] = contrast_ratio(seen.hex6, ground.hex6)
+    for text, ground_name in pairs:
+        ground = _seen(variables[ground_name], Color.parse(variables["surface"]))
+        seen = _seen(variables[text], ground)
+        table.setdefault(text, {})[ground_name] = contrast_ratio(seen.hex6, ground.hex6)
     return table
+
+
+def _seen(value: str, ground: Color) -> Color:
+    """The opaque colour a (possibly translucent or "auto") Textual colour value shows over `ground`."""
+    if value.startswith("auto"):
+        percent = value.removeprefix("auto").strip().rstrip("%")
+        colour = ground.get_contrast_text(float(percent) / 100 if percent else 1.0)
+    else:
+        colour = Color.parse(value)
+    return ground.blend(colour.with_alpha(1.0), colour.a) if colour.a < 1 else colour
 
 
 def contrast_warning(theme: Theme, source: Path | str, minimum: float = 4.5) -> str | None:
@@ -195,7 +209,7 @@ def contrast_warning(theme: Theme, source: Path | str, minimum: float = 4.5) -> 
     for text, ratios in contrast_table(theme).items():
         ground, ratio = min(ratios.items(), key=lambda item: item[1])
         if ratio < minimum:
-            low.append(f"{text} {ratio:.1f}:1 on {ground}")
+            low.append(f"{text} {ratio:.2f}:1 on {ground}")
     if not low:
         return None
     return f"{source}: theme {theme.name!r} is below WCAG AA {minimum:g}:1: {', '.join(low)}"

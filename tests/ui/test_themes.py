@@ -120,7 +120,7 @@ def test_palette_reads_new_names_then_old_names_then_defaults() -> None:
 
 
 async def test_app_skips_a_broken_theme_and_falls_back_to_default(tmp_path: Path, make_app) -> None:
-    (tmp_path / "good.toml").write_text('name = "good"\nprimary = "#336699"\n')
+    (tmp_path / "good.toml").write_text('name = "good"\nprimary = "#5b9be0"\n')
     (tmp_path / "bad.toml").write_text('name = "bad"\nprimary = "nope"\n')
     app = make_app(healthy_snapshot(), theme="bad", theme_dirs=[tmp_path])
     async with app.run_test(size=SIZE) as pilot:
