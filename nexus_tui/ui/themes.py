@@ -224,7 +224,7 @@ def user_themes_dir() -> Path:
     return default_data_dir() / "themes"
 
 
-def theme_dirs() -> list[Path]:
+def default_theme_dirs() -> list[Path]:
     """Shipped themes, then the user's: a user file with a shipped theme's name replaces it."""
     return [shipped_themes_dir(), user_themes_dir()]
 
@@ -264,14 +264,18 @@ def load_themes(directories: Iterable[Path]) -> tuple[list[Theme], list[str]]:
 
 
 def choose_theme(
-    cli: str | None, env: Mapping[str, str], config: str | None, known: Sequence[str]
+    cli: str | None,
+    env: Mapping[str, str],
+    config: str | None,
+    known: Sequence[str],
+    config_source: str = "config [ui] theme",
 ) -> tuple[str, list[str]]:
     """The theme to start with and a warning line per unknown name asked for.
 
     Precedence: --theme, then $TEXTUAL_THEME, then the config file's [ui] theme, then nexus-dark. An unknown
     name is named with the known ones and the next source is tried, so a typo never leaves a blank screen."""
     warnings: list[str] = []
-    asked = ((cli, "--theme"), (env.get("TEXTUAL_THEME"), "TEXTUAL_THEME"), (config, "config [ui] theme"))
+    asked = ((cli, "--theme"), (env.get("TEXTUAL_THEME"), "TEXTUAL_THEME"), (config, config_source))
     for value, source in asked:
         if not value:
             continue

@@ -9,7 +9,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nexus_tui.ui.themes import ThemeFileError, choose_theme, load_themes, parse_theme, theme_dirs, user_themes_dir
+from nexus_tui.ui.themes import (
+    ThemeFileError,
+    choose_theme,
+    default_theme_dirs,
+    load_themes,
+    parse_theme,
+    user_themes_dir,
+)
 
 PATH = Path("/home/u/.local/share/nexus-tui/themes/fuzz.toml")
 KEYS = ["name", "dark", "primary", "secondary", "accent", "warning", "error", "success", "foreground", "background"]
@@ -65,7 +72,7 @@ def test_user_themes_live_in_the_xdg_data_dir(monkeypatch, tmp_path: Path) -> No
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     if os.name == "posix":
         assert user_themes_dir() == tmp_path / "nexus-tui" / "themes"
-    assert theme_dirs()[-1] == user_themes_dir()
+    assert default_theme_dirs()[-1] == user_themes_dir()
 
 
 def test_a_user_theme_replaces_a_shipped_one_of_the_same_name(tmp_path: Path) -> None:
@@ -98,3 +105,5 @@ def test_an_unknown_name_is_one_line_listing_the_known_ones_and_the_next_source_
     name, warnings = choose_theme(None, {}, "gone\nrm -rf", KNOWN)
     assert name == "nexus-dark"
     assert warnings[0].startswith("config [ui] theme: unknown theme 'gone\\nrm -rf' (known: ")
+    _, warnings = choose_theme(None, {}, "nope", KNOWN, config_source="/etc/nexus.toml: [ui] theme")
+    assert warnings[0].startswith("/etc/nexus.toml: [ui] theme: unknown theme 'nope' (known: ")
