@@ -285,6 +285,15 @@ def choose_theme(
     return (DEFAULT_THEME if DEFAULT_THEME in known else known[0]), warnings
 
 
+def _muted(variables: Mapping[str, str]) -> Color:
+    """$foreground-muted as an opaque colour over the background (Rich styles have no alpha); else $stale."""
+    try:
+        muted = Color.parse(variables["foreground-muted"])
+        return Color.parse(variables["background"]).blend(muted.with_alpha(1.0), muted.a)
+    except (KeyError, ColorParseError):
+        return Color.parse(variables.get("stale") or SEMANTIC_DEFAULTS["stale"])
+
+
 # Rich styles --------------------------------------------------------------------------------------------
 
 
@@ -302,6 +311,7 @@ class Palette:
     unknown: Style
     stale: Style
     drill: Style
+    muted: Style  # secondary text; use instead of `dim`, which halves contrast in some terminals
 
     @classmethod
     def from_variables(cls, variables: Mapping[str, str]) -> Palette:
@@ -321,6 +331,7 @@ class Palette:
             unknown=style("unknown"),
             stale=style("stale", bold=False),
             drill=style("drill", bold=True, reverse=True),
+            muted=Style(color=_muted(variables).rich_color),
         )
 
     def state(self, state: State) -> Style:

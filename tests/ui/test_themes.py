@@ -117,6 +117,9 @@ def test_palette_reads_new_names_then_old_names_then_defaults() -> None:
     default = Palette.from_variables({})
     assert default.critical.color.triplet.hex == SEMANTIC_DEFAULTS["critical"]  # type: ignore[union-attr]
     assert not default.stale.dim  # dimming would undo the stale colour's checked contrast
+    assert default.muted.color.triplet.hex == SEMANTIC_DEFAULTS["stale"]  # type: ignore[union-attr]
+    themed = Palette.from_variables({"foreground-muted": "#ffffff80", "background": "#000000"})
+    assert themed.muted.color.triplet.hex == "#808080"  # type: ignore[union-attr]
 
 
 async def test_app_skips_a_broken_theme_and_falls_back_to_default(tmp_path: Path, make_app) -> None:
