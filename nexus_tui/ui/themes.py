@@ -115,16 +115,19 @@ def parse_theme(text: str, path: Path) -> Theme:
     if "primary" not in data:
         raise ThemeFileError(f"{path}: primary: a colour is required")
     colours = {key: _colour(path, key, data[key]) for key in _COLOUR_KEYS if key in data}
-    states = _states(path, data.get("variables", {}), dark)
-    if "warning" in colours and Color.parse(colours["warning"]) != Color.parse(states["warning"]):
-        raise ThemeFileError(f"{path}: warning: differs from variables.warning; give the colour once")
-    colours["warning"] = states.pop("warning")
+    raw_variables = data.get("variables", {})
+    states = _states(path, raw_variables, dark)
+    # The state colour is [variables] warning; a top-level `warning` alone (first-release files set both, a
+    # little apart) is taken as the state colour too, and otherwise only seeds Textual's warning shades.
+    if "warning" in colours and not any(ALIASES.get(k, k) == "warning" for k in raw_variables):
+        states["warning"] = colours["warning"]
+    colours.setdefault("warning", states["warning"])
     colours.setdefault("error", states["critical"])
     colours.setdefault("success", states["ok"])
-    colours.setdefault("accent", colours["warning"])  # footer keys: Textual would reuse primary, often too dim
-    # Textual derives $warning's shades from Theme.warning, but its own $warning comes back through HSL a unit
-    # off; the variable keeps the exact colour the contrast checks measured.
-    variables = with_aliases({**states, "warning": colours["warning"]})
+    colours.setdefault("accent", states["warning"])  # footer keys: Textual would reuse primary, often too dim
+    # $warning is set as a variable too: Textual's own comes back through HSL a unit off, and the contrast
+    # checks measure the exact colour.
+    variables = with_aliases(states)
     primary = colours.pop("primary")
     theme = Theme(name.strip(), primary, dark=dark, variables=variables, **colours)  # type: ignore[arg-type]
     try:

@@ -73,7 +73,6 @@ def test_every_tcss_variable_resolves_in_every_theme() -> None:
         ('name = "x"\nprimary = "#123456"\n[variables]\nlag-ok = 3\n', "variables.lag-ok: must be a colour"),
         ('name = "x"\nprimary = "#123456"\n[variables]\ncritcal = "red"\n', "variables.'critcal': unknown"),
         ('name = "x"\nprimary = "#123456"\n[variables]\nok = "red"\nlag-ok = "blue"\n', "ok is already given"),
-        ('name = "x"\nprimary = "#123456"\nwarning = "red"\n[variables]\nwarning = "blue"\n', "warning: differs"),
         ('name = "x"\nprimary = "#123456"\nvariables = 3\n', "variables: must be a table"),
     ],
 )
@@ -94,6 +93,14 @@ def test_old_variable_names_still_read_and_become_the_new_ones(tmp_path: Path) -
     assert theme.variables["ok"] == theme.variables["lag-ok"] == "#00ff00"
     assert theme.warning == theme.variables["lag-warn"] == "#ffff00"
     assert theme.success == "#00ff00"  # Textual's own success/warning/error follow the states unless given
+
+
+def test_first_release_files_with_two_warnings_still_load(tmp_path: Path) -> None:
+    both = 'name = "x"\nprimary = "#123456"\nwarning = "#e0a030"\n[variables]\nlag-warn = "#e8b341"\n'
+    theme = parse_theme(both, tmp_path / "x.toml")
+    assert (theme.warning, theme.variables["warning"], theme.variables["lag-warn"]) == ("#e0a030", "#e8b341", "#e8b341")
+    alone = parse_theme('name = "y"\nprimary = "#123456"\nwarning = "#e0a030"\n', tmp_path / "y.toml")
+    assert alone.variables["warning"] == alone.warning == "#e0a030"
 
 
 def test_missing_states_fall_back_to_the_default_of_the_same_brightness(tmp_path: Path) -> None:
