@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nexus-tui {__version__}")
     parser.add_argument("--config", type=Path, default=None, help="TOML config file (default: XDG config dir)")
+    parser.add_argument(
+        "--theme", default=None, metavar="NAME", help="colour theme; wins over $TEXTUAL_THEME and [ui] theme"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)

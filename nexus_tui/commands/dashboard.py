@@ -30,6 +30,7 @@ def register(subparsers: Any) -> None:
         help="live DR readiness dashboard (the default command)",
         description="Replication, backups, alarms and RPO exposure across your AWS regions, refreshed live.",
     )
+    parser.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme (themes/README.md)")
     parser.set_defaults(func=run)
 
 
@@ -49,7 +50,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
     with incidents:
-        return asyncio.run(run_app(config, DashboardService(config), incidents=incidents, executor=executor))
+        return asyncio.run(
+            run_app(
+                config,
+                DashboardService(config),
+                incidents=incidents,
+                executor=executor,
+                theme_name=getattr(args, "theme", None),
+            )
+        )
 
 
 def incident_engine(

@@ -27,6 +27,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--refresh", type=refresh_seconds, default=2.0, help="seconds between dashboard refreshes (default 2)"
     )
+    parser.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme (themes/README.md)")
     parser.set_defaults(func=run)
 
 
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
                     incidents=incidents,
                     executor=executor,
                     title_suffix=" · SIMULATED",
+                    theme_name=getattr(args, "theme", None),
                 )
             )
     finally:
