@@ -188,7 +188,7 @@ def main(n: int = 1000) -> None:
         os.environ.update(hello["environ"])
         regions = tuple(hello["regions"])
         aws = AwsConfig(
-            regions=regions, endpoints={r: hello["url"] for r in regions}, connect_timeout=2, read_timeout=5
+            regions=regions, endpoints={r: hello["url"] for r in regions}, connect_timeout=5, read_timeout=30
         )
         before = served()
         run = asyncio.run(measure_refreshes(AppConfig(aws=aws, refresh_seconds=1.0)))
