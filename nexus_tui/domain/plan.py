@@ -33,7 +33,9 @@ class AlarmRule:
     def describe(self) -> str:
         if self.comparison == "changes" or self.threshold is None:
             return f"{self.metric} alarm"
-        return f"{self.metric} {self.comparison} {self.threshold:g}"
+        t = self.threshold
+        shown = f"{t / GIB:g} GiB" if t >= GIB and (t / GIB) == round(t / GIB, 2) else f"{t:g}"
+        return f"{self.metric} {self.comparison} {shown}"
 
 
 DEFAULT_ALARMS: tuple[AlarmRule, ...] = (

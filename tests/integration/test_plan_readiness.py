@@ -47,7 +47,7 @@ async def test_seeded_world_meets_the_plan_then_each_break_is_a_warning(sim_env:
     ready = readiness(snap, Plan())
     lines = sorted(d.line() for d in ready.deviations)
     assert lines == [
-        "securenexus-db (us-east-1): alarm RDS free storage is missing, plan FreeStorageSpace < 5.36871e+09",
+        "securenexus-db (us-east-1): alarm RDS free storage is missing, plan FreeStorageSpace < 5 GiB",
         "securenexus-platform-557845624595 (us-east-1): MFA Delete is Disabled, plan Enabled",
     ]
     assert overall_state(snap, sim_env.app_config().settings, snap.generated_at, ready) is State.WARNING
