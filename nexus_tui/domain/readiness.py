@@ -19,7 +19,7 @@ class AlarmCoverage:
     rule: str
     resource: str
     region: str
-    state: str  # OK / ALARM / INSUFFICIENT_DATA, or MISSING when no alarm matches
+    state: str  # OK / ALARM / INSUFFICIENT_DATA; MISSING when no alarm matches; UNKNOWN when alarms were unreadable
     alarm: str | None = None  # the alarm's name
     expected: str = ""  # "ReplicaLag > 60"
 
@@ -86,9 +86,21 @@ def _threshold_differs(alarm: AlarmInfo, rule: AlarmRule) -> str | None:
 def alarm_coverage(snapshot: DashboardSnapshot, plan: Plan) -> tuple[list[AlarmCoverage], list[Deviation]]:
     coverage: list[AlarmCoverage] = []
     deviations: list[Deviation] = []
+    # Indexed by (namespace, metric, a dimension value): thousands of resources times thousands of alarms.
+    index: dict[tuple[str | None, str | None, str], list[AlarmInfo]] = {}
+    for a in snapshot.alarms:
+        for _, value in a.dimensions:
+            index.setdefault((a.namespace, a.metric_name, value), []).append(a)
+    # Where the alarms could not be read (region down, DescribeAlarms refused), absence proves nothing.
+    blind = {u.region for u in snapshot.unavailable if u.panel == "alarms"}
+    blind |= {r.name for r in snapshot.regions if r.reachable is False}
     for rule in plan.alarms:
         for resource, region, dims in _targets(snapshot, rule):
-            found = [a for a in snapshot.alarms if _matches(a, rule, dims)]
+            if None in blind or region in blind:
+                coverage.append(AlarmCoverage(rule.name, resource, region, "UNKNOWN", None, rule.describe()))
+                continue
+            candidates = index.get((rule.namespace, rule.metric, resource), [])
+            found = [a for a in candidates if _matches(a, rule, dims)]
             if not found:
                 coverage.append(AlarmCoverage(rule.name, resource, region, "MISSING", None, rule.describe()))
                 deviations.append(Deviation(resource, region, f"alarm {rule.name}", rule.describe(), "missing"))

@@ -202,7 +202,7 @@ def checkmk(ev: Evaluated) -> str:
 
 # -- prometheus -------------------------------------------------------------------------------------------
 
-_ALARM_CODE = {"OK": 0, "ALARM": 1, "INSUFFICIENT_DATA": 2, "MISSING": 3}
+_ALARM_CODE = {"OK": 0, "ALARM": 1, "INSUFFICIENT_DATA": 2, "MISSING": 3, "UNKNOWN": 4}
 
 
 def prometheus_registry(ev: Evaluated) -> CollectorRegistry:
@@ -238,7 +238,7 @@ def prometheus_registry(ev: Evaluated) -> CollectorRegistry:
             age.labels(b.kind, b.resource, b.region).set(seconds)
     alarm = gauge(
         "nexus_dr_plan_alarm_state",
-        "The plan's alarms per resource: 0 OK, 1 ALARM, 2 INSUFFICIENT_DATA, 3 MISSING",
+        "The plan's alarms per resource: 0 OK, 1 ALARM, 2 INSUFFICIENT_DATA, 3 MISSING, 4 not readable",
         ["rule", "resource", "region", "alarm"],
     )
     for c in ev.plan.coverage:
