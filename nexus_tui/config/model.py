@@ -59,6 +59,7 @@ class AppConfig:
     labels: dict[str, str] = field(default_factory=dict)
     runbook_dirs: tuple[Path, ...] = ()
     journal_path: Path | None = None
+    journal_url: str | None = None  # postgresql://... : the shared journal (password never shown)
     theme: str = "nexus-dark"
     slack: SlackConfig = field(default_factory=SlackConfig)
 

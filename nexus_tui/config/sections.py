@@ -44,6 +44,7 @@ _TOP = {
     "journal",
     "ui",
     "slack",
+    "expect",  # the plan's controls and alarms: parsed by nexus_tui/expectations.py from the same file
 }
 
 
@@ -189,10 +190,13 @@ def parse_data(r: Reader) -> AppConfig:
         raise r.fail("resources.labels", "labels must be strings")
 
     rb = r.table("runbooks", {"dirs"})
-    jn = r.table("journal", {"path"})
+    jn = r.table("journal", {"path", "url"})
     ui = r.table("ui", {"theme"})
     sl = r.table("slack", {"channel", "token_env", "base_url"})
     journal = r.string(jn, "journal", "path", None)
+    journal_url = r.string(jn, "journal", "url", None)
+    if journal_url is not None and not journal_url.lower().startswith(("postgresql://", "postgres://")):
+        raise r.fail("journal.url", "must be a postgresql:// URL (a SQLite journal is set with journal.path)")
     base_url = r.string(sl, "slack", "base_url", None)
     base = r.path.parent
     return AppConfig(
@@ -205,6 +209,7 @@ def parse_data(r: Reader) -> AppConfig:
         labels=dict(labels_t),
         runbook_dirs=tuple(_resolve(base, p) for p in r.strings(rb, "runbooks", "dirs")),
         journal_path=_resolve(base, journal) if journal else None,
+        journal_url=journal_url,
         theme=r.string(ui, "ui", "theme", "nexus-dark") or "nexus-dark",
         slack=SlackConfig(
             channel=r.string(sl, "slack", "channel", "#incident-response") or "#incident-response",

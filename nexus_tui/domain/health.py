@@ -7,6 +7,7 @@ from datetime import datetime
 
 from nexus_tui.domain.clock import utc
 from nexus_tui.domain.models import BackupStatus, DashboardSnapshot, ReplicationPair, State, worst
+from nexus_tui.domain.readiness import Readiness
 from nexus_tui.domain.settings import Band, Settings, Thresholds
 
 
@@ -145,8 +146,11 @@ def rpo_exposure(snapshot: DashboardSnapshot, settings: Settings, now: datetime)
     return RpoExposure(target, exposure, state, worst_src, tuple(sources))
 
 
-def overall_state(snapshot: DashboardSnapshot, settings: Settings, now: datetime) -> State:
-    """The one state a monitoring system sees (exit code of `nexus-tui status`)."""
+def overall_state(
+    snapshot: DashboardSnapshot, settings: Settings, now: datetime, plan: Readiness | None = None
+) -> State:
+    """The one state a monitoring system sees (exit code of `nexus-tui status`). With `plan`, a missing alarm or a
+    control that differs from the plan is a warning."""
     states = [replication_state(p, now, settings.thresholds) for p in snapshot.replication]
     states += [backup_state(b, now, settings.thresholds) for b in snapshot.backups]
     states.append(rpo_exposure(snapshot, settings, now).state)
@@ -156,4 +160,6 @@ def overall_state(snapshot: DashboardSnapshot, settings: Settings, now: datetime
         states.append(State.CRITICAL)
     if any(e.status == "down" for e in snapshot.endpoints):
         states.append(State.CRITICAL)
+    if plan is not None and plan.deviations:
+        states.append(State.WARNING)
     return worst(states)

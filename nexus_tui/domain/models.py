@@ -60,6 +60,8 @@ class ReplicationPair:
     error: str | None = None  # why the value is unavailable (AccessDenied, API missing, region down)
     stale: bool = False  # carried over from an earlier poll because its region did not answer
     label: str | None = None  # display name from config
+    # S3: the part of the bucket the rule replicates ("" the whole bucket, else its prefix / filter); None unknown.
+    scope: str | None = None
 
     @property
     def key(self) -> str:
@@ -100,6 +102,14 @@ class BackupStatus:
     # S3
     versioning: str | None = None  # Enabled / Suspended / Disabled
     mfa_delete: str | None = None  # Enabled / Disabled
+    # S3 noncurrent-version lifecycle: days until transition (and to which class), days until expiry.
+    noncurrent_transition_days: int | None = None
+    noncurrent_transition_class: str | None = None
+    noncurrent_expiration_days: int | None = None
+    lifecycle_read: bool = False  # False: not read (a destination bucket, or not yet)
+    # Encryption at rest: RDS StorageEncrypted with a KMS key; S3 default encryption algorithm (aws:kms, AES256).
+    encrypted: bool | None = None
+    encryption: str | None = None
     error: str | None = None
     stale: bool = False
 
@@ -132,6 +142,11 @@ class AlarmInfo:
     metric: str | None = None
     resource: str | None = None
     updated_at: datetime | None = None
+    namespace: str | None = None
+    metric_name: str | None = None
+    comparison: str | None = None  # GreaterThanThreshold / LessThanThreshold / ...
+    threshold: float | None = None
+    dimensions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

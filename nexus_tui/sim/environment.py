@@ -16,7 +16,7 @@ from moto.iam.models import AccessKey, iam_backends
 
 from nexus_tui.config import AppConfig, AwsConfig, HealthCheckConfig
 from nexus_tui.domain.clock import Clock, SystemClock
-from nexus_tui.sim import hooks, metric_index
+from nexus_tui.sim import hooks, metric_index, s3_hooks
 from nexus_tui.sim.health_server import HealthServer
 from nexus_tui.sim.seed import SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, seed_world
 from nexus_tui.sim.server import MotoServer
@@ -33,6 +33,7 @@ def _drop_account(account_id: str) -> None:
     with backend_lock:
         for backend_dict in list(BackendDict._instances):  # type: ignore[misc]
             backend_dict.pop(account_id, None)
+        s3_hooks.MFA_DELETE.pop(account_id, None)
         # S3 bucket names are global: moto keeps a name -> account map outside the account's backend.
         for name, (_, owner) in list(s3_backends.bucket_accounts.items()):
             if owner == account_id:
@@ -119,6 +120,11 @@ class SimEnvironment:
         if self._server is None:
             raise RuntimeError("SimEnvironment is not started")
         return self._server.url
+
+    @property
+    def requests_served(self) -> int:
+        """Requests the simulator has answered since start (counted at the server, seeding included)."""
+        return self._server.served if self._server is not None else 0
 
     @property
     def regions(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from moto.rds.exceptions import InvalidDBInstanceStateFault, RDSClientError
 from moto.rds.models import DBInstance, RDSBackend
 
 from nexus_tui.domain.clock import Clock, utc
-from nexus_tui.sim import secrets_hooks
+from nexus_tui.sim import s3_hooks, secrets_hooks
 
 RESTORE_TAG = "nexus-sim:restored-to"
 DEFAULT_LRT_LAG = 300.0
@@ -71,6 +71,7 @@ def install() -> None:
         _patch_promote()
         _patch_restore()
         secrets_hooks.install(lambda account_id: account_id in _ACTIVE)
+        s3_hooks.install(lambda account_id: account_id in _ACTIVE)
 
 
 def _patch_latest_restorable_time() -> None:

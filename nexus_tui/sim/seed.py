@@ -18,8 +18,9 @@ import boto3
 from botocore.config import Config
 from moto.rds.models import rds_backends
 
+from nexus_tui.sim import s3_hooks
 from nexus_tui.sim.hooks import naive_utc, set_extra
-from nexus_tui.sim.world import GIB, DatabaseSpec, WorldSpec
+from nexus_tui.sim.world import GIB, BucketPairSpec, DatabaseSpec, WorldSpec
 
 SIM_ACCESS_KEY_ID = "AKIANEXUSSIMULATOR01"
 SIM_SECRET_ACCESS_KEY = "nexus-sim-not-a-real-secret-access-key"
@@ -214,6 +215,31 @@ def _seed_bucket_pair(world: WorldSpec, clients: Clients, pair: Any) -> None:
     )
     for key, body in pair.objects:
         s3.put_object(Bucket=pair.source, Key=key, Body=body)
+    _seed_bucket_controls(world, clients, pair)
+
+
+def _seed_bucket_controls(world: WorldSpec, clients: Clients, pair: BucketPairSpec) -> None:
+    """MFA Delete, lifecycle and default encryption as the plan sets them up."""
+    # Real S3 only takes MFA Delete with the root account's MFA code; the simulator records it directly.
+    s3_hooks.set_mfa_delete(world.account_id, pair.source, pair.mfa_delete)
+    s3 = clients("s3", pair.source_region)
+    if pair.noncurrent_glacier_days is not None or pair.noncurrent_expire_days is not None:
+        rule: dict[str, Any] = {"ID": "noncurrent-versions", "Status": "Enabled", "Filter": {"Prefix": ""}}
+        if pair.noncurrent_glacier_days is not None:
+            rule["NoncurrentVersionTransitions"] = [
+                {"NoncurrentDays": pair.noncurrent_glacier_days, "StorageClass": "GLACIER"}
+            ]
+        if pair.noncurrent_expire_days is not None:
+            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": pair.noncurrent_expire_days}
+        s3.put_bucket_lifecycle_configuration(Bucket=pair.source, LifecycleConfiguration={"Rules": [rule]})
+    if pair.kms:
+        for name, region in ((pair.source, pair.source_region), (pair.destination, pair.destination_region)):
+            clients("s3", region).put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+                },
+            )
 
 
 def _seed_dns(clients: Clients, dns: Any) -> None:

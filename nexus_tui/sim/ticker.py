@@ -73,6 +73,7 @@ class WorldTicker:
         self.last: datetime | None = None
         self._pruned_at: datetime | None = None
         self._cw: dict[str, Any] = {}
+        self._backup_metric = any(a.metric == "BackupRetentionPeriodStorageAllocated" for a in world.alarms)
         hooks.on_promoted = self._promoted
 
     def _rng(self, *parts: str) -> random.Random:
@@ -236,6 +237,10 @@ class WorldTicker:
             self._put(
                 db.region, "AWS/RDS", "FreeStorageSpace", dims, t, self._free_bytes(db.identifier, base, t), "Bytes"
             )
+            if self._backup_metric:
+                # Backup storage roughly follows the data kept over the retention period.
+                kept = db.allocated_gb * GIB * db.used_fraction * max(1, db.retention_days) / 7
+                self._put(db.region, "AWS/RDS", "BackupRetentionPeriodStorageAllocated", dims, t, kept, "Bytes")
         for rep in self.replicas.values():
             lag = self._lag_value(rep)
             if not rep.promoted:

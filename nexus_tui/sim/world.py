@@ -53,6 +53,11 @@ class BucketPairSpec:
     destination_region: str
     rule_id: str = "replicate-entire-bucket"
     objects: tuple[tuple[str, bytes], ...] = ()  # present (and replicated) at start
+    mfa_delete: bool = False  # on the source (the production bucket)
+    # Noncurrent versions of the source: to Glacier after N days, expired after M (None: no lifecycle rule).
+    noncurrent_glacier_days: int | None = None
+    noncurrent_expire_days: int | None = None
+    kms: bool = False  # default encryption aws:kms on both buckets (else S3's default, AES256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +166,10 @@ def securenexus_world() -> WorldSpec:
                 dst,
                 west,
                 rule_id=rule,
+                mfa_delete=True,
+                kms=True,
+                noncurrent_glacier_days=30,
+                noncurrent_expire_days=365,
                 objects=(
                     ("exports/2026/audit-log.jsonl", b'{"event":"login"}\n'),
                     ("uploads/logo.png", b"\x89PNG-sim"),
@@ -211,6 +220,19 @@ def securenexus_world() -> WorldSpec:
                 comparison="GreaterThanThreshold",
                 threshold=900.0,
                 description="S3 replication latency > 900 s",
+            ),
+            AlarmSpec(
+                # The plan's "backup completion" alarm: the backup storage changes as backups complete; the
+                # threshold only needs to be far out of reach (the alarm exists to log, not to page).
+                name=f"{db}-backup-completion",
+                region=east,
+                namespace="AWS/RDS",
+                metric="BackupRetentionPeriodStorageAllocated",
+                dimensions=(("DBInstanceIdentifier", db),),
+                comparison="GreaterThanThreshold",
+                threshold=1024.0 * GIB,
+                period=300,
+                description="RDS backup completion (backup storage allocated changes)",
             ),
         ),
         health_name="securenexus /api/health",

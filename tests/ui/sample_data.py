@@ -103,16 +103,68 @@ def healthy_snapshot(now: datetime = NOW) -> DashboardSnapshot:
                 backup_window="03:00-04:00",
             ),
             BackupStatus(
-                "s3", "securenexus-platform-557845624595", PRIMARY, versioning="Enabled", mfa_delete="Disabled"
+                "s3", "securenexus-platform-557845624595", PRIMARY, versioning="Enabled", mfa_delete="Enabled"
             ),
         ),
-        alarms=(
-            AlarmInfo("securenexus-db-replica-lag", PRIMARY, "OK", metric="ReplicaLag"),
-            AlarmInfo("securenexus-s3-replication-latency", PRIMARY, "OK", metric="ReplicationLatency"),
-        ),
+        alarms=_plan_alarms(),
         endpoints=(
             EndpointHealth("api", "https://api.securenexus.example/health", "up", 200, 84.0, checked_at=_ago(now, 4)),
             EndpointHealth("web", "https://app.securenexus.example/health", "up", 200, 120.0, checked_at=_ago(now, 4)),
+        ),
+    )
+
+
+def _plan_alarms() -> tuple[AlarmInfo, ...]:
+    """The DR plan's four alarms (seed 000), as CloudWatch describes them, all OK."""
+    db, replica = "securenexus-db", "securenexus-db-replica-west"
+    src, dst = "securenexus-platform-557845624595", "securenexus-platform-dr-557845624595"
+    rds = "AWS/RDS"
+    return (
+        AlarmInfo(
+            f"{replica}-replica-lag",
+            DR,
+            "OK",
+            metric="ReplicaLag",
+            resource=replica,
+            namespace=rds,
+            metric_name="ReplicaLag",
+            comparison="GreaterThanThreshold",
+            threshold=60.0,
+            dimensions=(("DBInstanceIdentifier", replica),),
+        ),
+        AlarmInfo(
+            f"{db}-free-storage",
+            PRIMARY,
+            "OK",
+            metric="FreeStorageSpace",
+            resource=db,
+            namespace=rds,
+            metric_name="FreeStorageSpace",
+            comparison="LessThanThreshold",
+            threshold=5.0 * 1024**3,
+            dimensions=(("DBInstanceIdentifier", db),),
+        ),
+        AlarmInfo(
+            "securenexus-platform-replication-latency",
+            PRIMARY,
+            "OK",
+            metric="ReplicationLatency",
+            resource=src,
+            namespace="AWS/S3",
+            metric_name="ReplicationLatency",
+            comparison="GreaterThanThreshold",
+            threshold=900.0,
+            dimensions=(("SourceBucket", src), ("DestinationBucket", dst)),
+        ),
+        AlarmInfo(
+            f"{db}-backup-completion",
+            PRIMARY,
+            "OK",
+            metric="BackupRetentionPeriodStorageAllocated",
+            resource=db,
+            namespace=rds,
+            metric_name="BackupRetentionPeriodStorageAllocated",
+            dimensions=(("DBInstanceIdentifier", db),),
         ),
     )
 
@@ -205,6 +257,11 @@ def outage_snapshot(now: datetime = NOW) -> DashboardSnapshot:
                 metric="ReplicaLag",
                 resource="securenexus-db-replica-west",
                 updated_at=_ago(now, 120),
+                namespace="AWS/RDS",
+                metric_name="ReplicaLag",
+                comparison="GreaterThanThreshold",
+                threshold=60.0,
+                dimensions=(("DBInstanceIdentifier", "securenexus-db-replica-west"),),
             ),
             AlarmInfo("securenexus-s3-replication-latency", PRIMARY, "OK", metric="ReplicationLatency"),
         ),

@@ -46,8 +46,9 @@ async def test_healthy_snapshot_fills_every_panel(make_app) -> None:
         assert cells(app, "backups", "window")[0] == "03:00-04:00"
         assert cells(app, "backups", "restorable")[0] == "4m"
         assert cells(app, "backups", "dr")[0].startswith("yes")
-        assert cells(app, "backups", "versioning")[2] == "Enabled/MFA off"
-        assert cells(app, "alarms", "state") == ["● up", "● up"]  # no alarm firing, both endpoints up
+        assert cells(app, "backups", "versioning")[2] == "Enabled/MFA on"
+        # No alarm firing, the plan's four alarms present and OK, both endpoints up.
+        assert cells(app, "alarms", "state") == ["● ok"] * 4 + ["● up", "● up"]
         assert "✔" not in static_text(app, "#overall")
         assert "ok" in static_text(app, "#overall")
         assert "RPO 4m" in static_text(app, "#rpo") and "latest restorable time" in static_text(app, "#rpo")
@@ -77,7 +78,8 @@ async def test_outage_marks_region_unreachable_and_rows_stale(make_app) -> None:
         backups_notes = static_text(app, "#backups .notes")
         assert "Backups: AWS Backup jobs unavailable in us-east-1 (API not implemented)" in backups_notes
         assert "Alarms: CloudWatch alarms unavailable in us-east-1" in static_text(app, "#alarms .notes")
-        assert cells(app, "alarms", "state") == ["✖ ALARM", "✖ DOWN", "? unknown"]
+        # us-east-1 is down: its plan alarms are unknown (not "missing"); then the two endpoints.
+        assert cells(app, "alarms", "state") == ["✖ ALARM"] + ["? unknown"] * 3 + ["✖ DOWN", "? unknown"]
         assert app.screen.query_one("#alarms", Panel).has_class("-critical")
 
 

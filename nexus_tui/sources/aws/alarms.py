@@ -1,4 +1,5 @@
-"""Alarms currently firing, per region; the caller keeps those about resources it discovered."""
+"""Every metric alarm per region, in whatever state (the plan's alarms are checked for existence, not only
+when firing); the caller keeps those about resources it discovered."""
 
 from __future__ import annotations
 
@@ -13,9 +14,15 @@ from nexus_tui.sources.aws.session import AwsClients
 _RESOURCE_DIMENSIONS = ("DBInstanceIdentifier", "SourceBucket", "BucketName", "DestinationBucket", "SecretId")
 
 
-async def firing_alarms(clients: AwsClients, region: str) -> list[AlarmInfo]:
+async def list_alarms(clients: AwsClients, region: str) -> list[AlarmInfo]:
     raw = await clients.paginate(
-        region, "cloudwatch", "DescribeAlarms", "MetricAlarms", token="NextToken", StateValue="ALARM", MaxRecords=100
+        region,
+        "cloudwatch",
+        "DescribeAlarms",
+        "MetricAlarms",
+        token="NextToken",
+        AlarmTypes=["MetricAlarm"],
+        MaxRecords=100,
     )
     return [_alarm(a, region) for a in raw]
 
@@ -41,6 +48,11 @@ def _alarm(a: dict[str, Any], region: str) -> AlarmInfo:
         metric=metric,
         resource=resources[0] if resources else None,
         updated_at=utc(updated) if isinstance(updated, datetime) else None,
+        namespace=a.get("Namespace"),
+        metric_name=a.get("MetricName"),
+        comparison=a.get("ComparisonOperator"),
+        threshold=float(a["Threshold"]) if isinstance(a.get("Threshold"), int | float) else None,
+        dimensions=tuple((str(d.get("Name")), str(d.get("Value"))) for d in a.get("Dimensions") or []),
     )
 
 

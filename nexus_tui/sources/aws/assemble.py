@@ -134,6 +134,7 @@ def build_view(poller: AwsPoller, labels: dict[str, str], now: datetime) -> AwsV
                     error=_why_stale(st, "metrics"),
                     stale=not _live(st, "metrics"),
                     label=label_for(labels, rule.source, rule.target),
+                    scope=rule.scope,
                 )
             )
     # Secrets: the primary's ReplicationStatus wins over a replica merely saying where its primary is.

@@ -30,10 +30,12 @@ class FanOut:
     """The per-item calls of background discovery (one per bucket, per secret): at most `size` at once, and
     none while paused, so a refresh's own calls (alarms, RDS, metrics) are not queued behind hundreds of them."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, running: asyncio.Event | None = None) -> None:
         self._slots = asyncio.Semaphore(size)
-        self.running = asyncio.Event()
-        self.running.set()
+        if running is None:
+            running = asyncio.Event()
+            running.set()
+        self.running = running  # shared by every region's FanOut: one refresh pauses them all
 
     async def __aenter__(self) -> None:
         await self.running.wait()

@@ -7,13 +7,16 @@ grouped here; the DR copy of a database is looked for among the snapshots of the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from nexus_tui.domain.clock import utc
 from nexus_tui.domain.models import BackupStatus, SnapshotInfo
 from nexus_tui.sources.aws.discovery import RdsInstance, arn_name
+from nexus_tui.sources.aws.errors import error_code
 from nexus_tui.sources.aws.session import AwsClients
 
 
@@ -109,19 +112,86 @@ def rds_backup(
         dr_copy_checked=bool(others) and role != "replica",
         naming_violations=violations,
         free_storage_bytes=free_storage_bytes,
+        encrypted=inst.encrypted,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Versioning:
+    """A bucket's protection settings, read on the slow cadence (they change rarely)."""
+
     status: str  # Enabled / Suspended / Disabled
     mfa_delete: str  # Enabled / Disabled
+    encryption: str | None = None  # default encryption algorithm: aws:kms / aws:kms:dsse / AES256
+    lifecycle_read: bool = False
+    transition_days: int | None = None  # noncurrent versions: first transition
+    transition_class: str | None = None
+    expiration_days: int | None = None  # noncurrent versions: expiry
 
 
-async def bucket_versioning(clients: AwsClients, region: str, bucket: str) -> Versioning:
+async def bucket_versioning(clients: AwsClients, region: str, bucket: str, *, lifecycle: bool = False) -> Versioning:
+    """Versioning and MFA Delete, default encryption, and (for a replication source) the noncurrent-version
+    lifecycle the plan asks for. A missing configuration is an answer ("none"), not an error."""
     resp = await clients.call(region, "s3", "GetBucketVersioning", Bucket=bucket)
-    return Versioning(str(resp.get("Status") or "Disabled"), str(resp.get("MFADelete") or "Disabled"))
+    v = Versioning(str(resp.get("Status") or "Disabled"), str(resp.get("MFADelete") or "Disabled"))
+    encryption = await _encryption(clients, region, bucket)
+    if not lifecycle:
+        return replace(v, encryption=encryption)
+    try:
+        rules = (await clients.call(region, "s3", "GetBucketLifecycleConfiguration", Bucket=bucket)).get("Rules") or []
+    except ClientError as exc:
+        if error_code(exc) != "NoSuchLifecycleConfiguration":
+            raise
+        rules = []
+    days, cls, expiry = _noncurrent(rules)
+    return replace(
+        v,
+        encryption=encryption,
+        lifecycle_read=True,
+        transition_days=days,
+        transition_class=cls,
+        expiration_days=expiry,
+    )
+
+
+async def _encryption(clients: AwsClients, region: str, bucket: str) -> str | None:
+    try:
+        resp = await clients.call(region, "s3", "GetBucketEncryption", Bucket=bucket)
+    except ClientError as exc:
+        if error_code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
+            return "none"
+        raise
+    for rule in (resp.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []:
+        algo = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
+        if algo:
+            return str(algo)
+    return "none"
+
+
+def _noncurrent(rules: list[dict[str, Any]]) -> tuple[int | None, str | None, int | None]:
+    days = cls = expiry = None
+    for rule in rules:
+        if str(rule.get("Status", "")).lower() != "enabled":
+            continue
+        for t in rule.get("NoncurrentVersionTransitions") or []:
+            if t.get("NoncurrentDays") is not None and (days is None or t["NoncurrentDays"] < days):
+                days, cls = int(t["NoncurrentDays"]), str(t.get("StorageClass") or "")
+        exp = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+        if exp is not None and (expiry is None or exp < expiry):
+            expiry = int(exp)
+    return days, cls, expiry
 
 
 def s3_backup(bucket: str, region: str, v: Versioning) -> BackupStatus:
-    return BackupStatus(kind="s3", resource=bucket, region=region, versioning=v.status, mfa_delete=v.mfa_delete)
+    return BackupStatus(
+        kind="s3",
+        resource=bucket,
+        region=region,
+        versioning=v.status,
+        mfa_delete=v.mfa_delete,
+        encryption=v.encryption,
+        lifecycle_read=v.lifecycle_read,
+        noncurrent_transition_days=v.transition_days,
+        noncurrent_transition_class=v.transition_class,
+        noncurrent_expiration_days=v.expiration_days,
+    )

@@ -56,6 +56,7 @@ class RdsInstance:
     retention_days: int | None
     backup_window: str | None
     latest_restorable_time: datetime | None
+    encrypted: bool | None = None  # StorageEncrypted (with a KMS key, as RDS always uses for it)
 
     @property
     def role(self) -> str:
@@ -103,6 +104,7 @@ def parse_instance(db: dict[str, Any], region: str) -> RdsInstance:
         retention_days=db.get("BackupRetentionPeriod"),
         backup_window=db.get("PreferredBackupWindow"),
         latest_restorable_time=db.get("LatestRestorableTime"),
+        encrypted=db.get("StorageEncrypted") if isinstance(db.get("StorageEncrypted"), bool) else None,
     )
 
 
@@ -124,11 +126,17 @@ class BucketRule:
     target_region: str | None  # None until the destination bucket's location is known
     rule_id: str
     status: str  # enabled / disabled
+    scope: str = ""  # "" replicates the whole bucket; else the rule's prefix / tag filter
+
+
+MAX_BUCKETS_PER_PAGE = 1000  # a page of ListBuckets; real S3 allows up to 10,000
 
 
 async def list_bucket_names(clients: AwsClients, region: str) -> dict[str, str | None]:
     """Every bucket of the account -> its region when the listing says (real S3 does), else None."""
-    buckets = await clients.paginate(region, "s3", "ListBuckets", "Buckets", token="ContinuationToken")
+    buckets = await clients.paginate(
+        region, "s3", "ListBuckets", "Buckets", token="ContinuationToken", MaxBuckets=MAX_BUCKETS_PER_PAGE
+    )
     return {b["Name"]: b.get("BucketRegion") for b in buckets}
 
 
@@ -159,9 +167,26 @@ async def bucket_rules(clients: AwsClients, region: str, bucket: str) -> list[Bu
                 target_region=None,
                 rule_id=str(rule.get("ID") or f"rule-{i + 1}"),
                 status=str(rule.get("Status", "Enabled")).lower(),
+                scope=_scope(rule),
             )
         )
     return rules
+
+
+def _scope(rule: dict[str, Any]) -> str:
+    """What part of the bucket a rule covers: "" for all of it (no filter, an empty one, or prefix "")."""
+    f = rule.get("Filter")
+    if f is None:
+        return f"prefix {rule['Prefix']}" if rule.get("Prefix") else ""
+    if f.get("Prefix"):
+        return f"prefix {f['Prefix']}"
+    if f.get("Tag"):
+        return f"tag {f['Tag'].get('Key')}={f['Tag'].get('Value')}"
+    if f.get("And"):
+        parts = [f"prefix {f['And']['Prefix']}"] if f["And"].get("Prefix") else []
+        parts += [f"tag {t.get('Key')}={t.get('Value')}" for t in f["And"].get("Tags") or []]
+        return ", ".join(parts)
+    return ""
 
 
 @dataclass(frozen=True, slots=True)

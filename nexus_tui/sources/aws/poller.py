@@ -1,6 +1,6 @@
 """One poll cycle over every region, with caches, per-service backoff and a hard time bound per region.
 
-Phase A (per region, concurrently): RDS discovery and firing alarms; the slow discovery parts (secrets, S3
+Phase A (per region, concurrently): RDS discovery and alarms; the slow discovery parts (secrets, S3
 rules behind the account-wide bucket index) start as background tasks. Regions newly found in replica ARNs /
 destinations are added and get phase A too.
 Phase B (per reachable region): one batched GetMetricData run; snapshots and bucket versioning start in the
@@ -14,80 +14,30 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable
+from datetime import datetime, timedelta
+from typing import Any
 
 from nexus_tui.config import AwsConfig
 from nexus_tui.domain.clock import Clock
-from nexus_tui.domain.models import AlarmInfo, Datapoint
-from nexus_tui.sources.aws.alarms import firing_alarms
+from nexus_tui.domain.models import Datapoint
+from nexus_tui.sources.aws.alarms import list_alarms
 from nexus_tui.sources.aws.background import Background, FanOut, Key, Progress
-from nexus_tui.sources.aws.backups import SnapshotRecord, Versioning, bucket_versioning, list_snapshots
-from nexus_tui.sources.aws.discovery import (
-    BucketRule,
-    RdsInstance,
-    SecretReplica,
-    bucket_location,
-    bucket_rules,
-    discover_rds,
-    discover_secrets,
-    included,
-    list_bucket_names,
-)
-from nexus_tui.sources.aws.errors import AwsProblem, classify
+from nexus_tui.sources.aws.backups import list_snapshots
+from nexus_tui.sources.aws.bucket_index import BucketIndex
+from nexus_tui.sources.aws.discovery import discover_rds, discover_secrets
+from nexus_tui.sources.aws.errors import AwsProblem
 from nexus_tui.sources.aws.metrics import MetricKey, MetricQuery, fetch_metrics, rds_queries, s3_queries
+from nexus_tui.sources.aws.region_state import DISCOVERED_PARTS, EPOCH, Cached, RegionState, due
 from nexus_tui.sources.aws.session import AwsClients
 
-T = TypeVar("T")
-MAX_BACKOFF_SECONDS = 300.0
+__all__ = ["FIRST_DATA_SECONDS", "AwsPoller", "RegionState"]
+
 MAX_REGION_SECONDS = 120.0  # even a region that keeps answering gets no more than this per refresh
 FIRST_DATA_SECONDS = 1.5  # how long a refresh waits for first-time discovery before showing what is ready
 
 
-@dataclass
-class Cached(Generic[T]):
-    value: T
-    at: datetime
-
-
-@dataclass
-class Gate:
-    """Backoff of one (region, part): skipped until retry_at after throttling, 5xx or a refusal."""
-
-    failures: int = 0
-    retry_at: datetime | None = None
-
-
-@dataclass
-class RegionState:
-    name: str
-    rds: Cached[list[RdsInstance]] | None = None
-    secrets: Cached[list[SecretReplica]] | None = None
-    rules: Cached[list[BucketRule]] | None = None
-    alarms: Cached[list[AlarmInfo]] | None = None
-    metrics: Cached[dict[MetricKey, tuple[Datapoint, ...]]] | None = None
-    snapshots: Cached[list[SnapshotRecord]] | None = None
-    versioning: Cached[dict[str, Versioning]] | None = None
-    fresh: set[str] = field(default_factory=set)  # parts current as of this cycle
-    problems: dict[str, AwsProblem] = field(default_factory=dict)
-    retry_at: dict[str, datetime] = field(default_factory=dict)
-    gates: dict[str, Gate] = field(default_factory=dict)
-    unreachable: AwsProblem | None = None
-    answered: bool = False  # at least one call got an answer this cycle
-    reachable: bool | None = None
-    last_ok_at: datetime | None = None
-    checked_at: datetime | None = None
-    latency_ms: float | None = None
-
-
-# Parts a mutating runbook step can change (a promoted replica, a new snapshot, a promoted secret).
-DISCOVERED_PARTS = ("rds", "secrets", "rules", "snapshots", "versioning")
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class AwsPoller:
+class AwsPoller(BucketIndex):
     def __init__(
         self,
         aws: AwsConfig,
@@ -110,7 +60,11 @@ class AwsPoller:
         self.base_backoff = base_backoff_seconds
         # Botocore's own timeouts bound each attempt; this bounds the whole region, retries included.
         self.region_timeout = region_timeout or (aws.connect_timeout + aws.read_timeout + 1.0)
+        # Per-item discovery calls: at most `concurrency` at once per region, so one big region neither starves
+        # another nor draws more throttling on itself; botocore's retries back off on throttling answers.
+        self.concurrency = concurrency
         self.limit = FanOut(concurrency)
+        self.limits: dict[str, FanOut] = {}
         self.regions: list[str] = list(aws.regions)
         self.configured = bool(aws.regions)
         self.states: dict[str, RegionState] = {r: RegionState(r) for r in self.regions}
@@ -120,6 +74,7 @@ class AwsPoller:
         self.budget = budget_seconds  # None: every refresh waits for a complete picture
         self.background = Background()
         self._index_error: Exception | None = None
+        self.discovered = False
 
     # -- cycle ------------------------------------------------------------------------------------------
 
@@ -152,6 +107,7 @@ class AwsPoller:
                 )
                 if complete:  # secrets and S3 rules name regions too; a complete picture includes theirs
                     await self._await_background(None)
+                    self._mark_discovered()
                 pending = sorted(self._found_regions() - set(self.states))
                 if self.configured or not pending:
                     break
@@ -160,6 +116,7 @@ class AwsPoller:
         finally:
             self.limit.running.set()
         await self._await_background(deadline)
+        self._mark_discovered()
         # S3 rules that arrived while waiting: read their metrics now rather than one refresh later.
         await asyncio.gather(*(self._bounded(st, self._missing_metrics(st, now)) for st in self._live()))
         for st in self.states.values():
@@ -171,6 +128,12 @@ class AwsPoller:
         for r in regions:
             self.regions.append(r)
             self.states[r] = RegionState(r)
+
+    def _limit(self, region: str) -> FanOut:
+        limit = self.limits.get(region)
+        if limit is None:
+            limit = self.limits[region] = FanOut(self.concurrency, self.limit.running)
+        return limit
 
     def _live(self) -> list[RegionState]:
         return [self.states[r] for r in self.regions if self.states[r].unreachable is None]
@@ -254,181 +217,29 @@ class AwsPoller:
                 if cached is not None:
                     cached.at = EPOCH
 
-    def _due(self, cached: Cached[Any] | None, every: timedelta, now: datetime) -> bool:
-        return cached is None or now - cached.at >= every
-
-    def _backing_off(self, st: RegionState, part: str, now: datetime) -> bool:
-        retry_at = st.retry_at.get(part)
-        return retry_at is not None and now < retry_at
-
-    async def _run(
-        self,
-        st: RegionState,
-        part: str,
-        now: datetime,
-        fetch: Callable[[], Awaitable[T]],
-        *,
-        background: bool = False,
-        at: datetime | None = None,
-    ) -> T | None:
-        """Run one part unless it is backing off; record the outcome on the region.
-
-        A background part that cannot reach its endpoint records that against the part only: whether the
-        region is down is decided by the calls every refresh makes (alarms, RDS, metrics)."""
-        if st.unreachable is not None or self._backing_off(st, part, now):
-            return None
-        try:
-            value = await fetch()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            problem = classify(exc)
-            if problem.kind in ("unreachable", "credentials"):
-                if background:
-                    st.problems[part] = problem  # retried next refresh, no backoff: the endpoint may be back
-                else:
-                    st.unreachable = problem
-                return None
-            st.answered = True
-            gate = st.gates.setdefault(part, Gate())
-            gate.failures += 1
-            if problem.kind in ("throttled", "server", "other"):
-                delay = min(self.base_backoff * 2 ** (gate.failures - 1), MAX_BACKOFF_SECONDS)
-            else:  # denied / unsupported: will not change soon
-                delay = MAX_BACKOFF_SECONDS
-            st.retry_at[part] = now + timedelta(seconds=delay)
-            st.problems[part] = problem
-            return None
-        st.answered = True
-        st.gates.pop(part, None)
-        st.retry_at.pop(part, None)
-        st.problems.pop(part, None)
-        st.fresh.add(part)
-        setattr(st, part, Cached(value, at or now))
-        return value
-
-    def _start(
-        self,
-        st: RegionState,
-        part: str,
-        now: datetime,
-        fetch: Callable[[Progress], Awaitable[Any]],
-        *,
-        partial: bool,
-        at: datetime | None = None,
-        then: Callable[[], None] | None = None,
-    ) -> None:
-        """Run a slow part as a background task, unless it already runs or is backing off."""
-        if st.unreachable is not None or self._backing_off(st, part, now):
-            return
-
-        async def work(progress: Progress) -> None:
-            got = await self._run(st, part, now, lambda: fetch(progress), background=True, at=at)
-            if got is not None and then is not None:
-                then()
-
-        self.background.start((st.name, part), work, partial=partial)
-
     # -- phase A: discovery and alarms -----------------------------------------------------------------
 
     async def _phase_a(self, st: RegionState, now: datetime) -> None:
         r, c = st.name, self.clients
-        if self._due(st.secrets, self.discovery, now):
+        if due(st.secrets, self.discovery, now):
             self._start(
                 st,
                 "secrets",
                 now,
-                lambda p: discover_secrets(c, r, self.include, self.limit, p),
+                lambda p: discover_secrets(c, r, self.include, self._limit(r), p),
                 partial=st.secrets is None,
             )
-        if self._due(st.rules, self.discovery, now) and not self._backing_off(st, "rules", now):
+        if due(st.rules, self.discovery, now) and not self._backing_off(st, "rules", now):
             self._index(now)
             self._start(
                 st, "rules", now, lambda p: self._rules(st, p), partial=st.rules is None, then=self._more_versioning
             )
-        jobs: list[Awaitable[Any]] = [self._run(st, "alarms", now, lambda: firing_alarms(c, r))]
-        if self._due(st.rds, self.discovery, now):
+        jobs: list[Awaitable[Any]] = [self._run(st, "alarms", now, lambda: list_alarms(c, r))]
+        if due(st.rds, self.discovery, now):
             jobs.append(self._run(st, "rds", now, lambda: discover_rds(c, r, self.include)))
         await asyncio.gather(*jobs)
         if st.unreachable is not None:
             self.background.cancel_region(r)
-
-    def _index(self, now: datetime) -> None:
-        """A new account-wide bucket index when due and none is running."""
-        if self._due(self.bucket_names, self.discovery, now):
-            self.background.start((None, "index"), self._bucket_index_or_error, partial=self.bucket_names is None)
-
-    async def _bucket_index_or_error(self, progress: Progress) -> None:
-        # The failure is kept for the rules parts waiting on the index, which report it as their own.
-        self._index_error = None
-        try:
-            await self._bucket_index(progress)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._index_error = exc
-
-    async def _bucket_index(self, progress: Progress) -> None:
-        """Bucket names and their regions, read through the first region that answers (ListBuckets is global).
-        Real S3 lists each bucket's region (BucketRegion); only buckets without it need GetBucketLocation."""
-        now = self.clock.now()
-        order = sorted(self.regions, key=lambda r: self.states[r].reachable is False)
-        for region in order:
-            try:
-                listed = await asyncio.wait_for(list_bucket_names(self.clients, region), self.region_timeout)
-                for n, loc in listed.items():
-                    if loc:
-                        self.bucket_regions[n] = loc
-                await self._locate([n for n in sorted(listed) if n not in self.bucket_regions], region, progress)
-                self.bucket_names = Cached(set(listed), now)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if classify(exc).kind not in ("unreachable", "credentials"):
-                    raise
-        raise RuntimeError("no region answered ListBuckets")
-
-    async def _locate(self, names: list[str], region: str, progress: Progress | None = None) -> None:
-        progress = progress or Progress()
-        progress.total = len(names)
-
-        async def one(name: str) -> None:
-            async with self.limit:
-                try:
-                    self.bucket_regions[name] = await bucket_location(self.clients, region, name)
-                except Exception as exc:
-                    if classify(exc).kind in ("unreachable", "credentials", "throttled", "server"):
-                        raise
-                    # A bucket of another account (a cross-account destination): its region stays unknown.
-            progress.done += 1
-
-        await asyncio.gather(*(one(n) for n in names))
-
-    async def _rules(self, st: RegionState, progress: Progress) -> list[BucketRule]:
-        index = self.background.running((None, "index"))
-        if index is not None:
-            await asyncio.shield(index)  # other regions' rules wait on the same index: never cancel it from here
-        if self._index_error is not None:
-            raise self._index_error
-        if self.bucket_names is None:
-            raise RuntimeError("the bucket list is not available")
-        names = self.bucket_names.value if self.bucket_names else set()
-        mine = [n for n in sorted(names) if self.bucket_regions.get(n) == st.name]
-        progress.total = len(mine)
-
-        async def one(bucket: str) -> list[BucketRule]:
-            async with self.limit:
-                found = await bucket_rules(self.clients, st.name, bucket)
-            progress.done += 1
-            return found
-
-        found = [rule for rules in await asyncio.gather(*(one(b) for b in mine)) for rule in rules]
-        found = [rule for rule in found if included(self.include, rule.source, rule.target)]
-        unknown = [rule.target for rule in found if rule.target not in self.bucket_regions]
-        if unknown:
-            await self._locate(sorted(set(unknown)), st.name)
-        return found
 
     def _found_regions(self) -> set[str]:
         found: set[str] = set()
@@ -452,7 +263,7 @@ class AwsPoller:
 
     async def _phase_b(self, st: RegionState, now: datetime) -> None:
         r, c = st.name, self.clients
-        if st.rds and st.rds.value and self._due(st.snapshots, self.backups, now):
+        if st.rds and st.rds.value and due(st.snapshots, self.backups, now):
             self._start(st, "snapshots", now, lambda _: list_snapshots(c, r), partial=st.snapshots is None)
         self._start_versioning(st, now)
         queries = self._queries(st)
@@ -473,48 +284,6 @@ class AwsPoller:
             return {**have, **await fetch_metrics(self.clients, st.name, missing, now)}
 
         await self._run(st, "metrics", now, fetch, at=st.metrics.at)
-
-    def _more_versioning(self) -> None:
-        """New S3 rules name new buckets: read their versioning now instead of at the next refresh."""
-        now = self.clock.now()
-        for st in self._live():
-            self._start_versioning(st, now)
-
-    def _start_versioning(self, st: RegionState, now: datetime) -> None:
-        have = st.versioning.value if st.versioning else {}
-        full = self._due(st.versioning, self.backups, now)
-        missing = [b for b in self._buckets_in(st.name) if b not in have]
-        if (full and self._buckets_in(st.name)) or missing:
-            keep = None if full or st.versioning is None else st.versioning.at
-            self._start(
-                st,
-                "versioning",
-                now,
-                lambda p: self._versioning(st.name, {} if full else dict(have), p),
-                partial=st.versioning is None or bool(missing),
-                at=keep,
-            )
-
-    def _buckets_in(self, region: str) -> list[str]:
-        """Buckets in this region taking part in replication, as source or destination."""
-        names: set[str] = set()
-        for st in self.states.values():
-            for rule in st.rules.value if st.rules else []:
-                names.update(b for b in (rule.source, rule.target) if self.bucket_regions.get(b) == region)
-        return sorted(names)
-
-    async def _versioning(self, region: str, have: dict[str, Versioning], progress: Progress) -> dict[str, Versioning]:
-        async def one(bucket: str) -> tuple[str, Versioning]:
-            async with self.limit:
-                got = await bucket_versioning(self.clients, region, bucket)
-            progress.done += 1
-            return bucket, got
-
-        # Rules landing meanwhile may name more buckets: keep going until none is missing.
-        while todo := [b for b in self._buckets_in(region) if b not in have]:
-            progress.total = progress.done + len(todo)
-            have.update(await asyncio.gather(*(one(b) for b in todo)))
-        return have
 
     def in_progress(self) -> list[tuple[Key, Progress]]:
         """Parts being filled for the first time right now (the picture is partial until they finish)."""

@@ -29,12 +29,36 @@ class ReplicationPanel(Panel):
         ("age", "Age", 4),
     )
     UNAVAILABLE_PANELS = ("replication",)
+    NAME_MIN = 34  # the names column never gets narrower than this; wider when the panel has room
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.name_width = self.NAME_MIN
+        self._last: tuple[DashboardSnapshot, View] | None = None
         # Row cells by pair key, reused while the pair object, its staleness and the palette are unchanged:
         # the 1 s tick then only rebuilds the age cell, which keeps 1,000 rows well under a frame.
         self._cache: dict[str, tuple[ReplicationPair, str, Palette, tuple[Text, ...], State, str, str]] = {}
+
+    def show(self, snapshot: DashboardSnapshot, view: View) -> None:
+        self._last = (snapshot, view)
+        width = self._name_width(snapshot)
+        if width != self.name_width:
+            self.name_width = width
+            self._cache.clear()  # every name cell is cut for the old width
+        super().show(snapshot, view)
+        self.table.set_width("resource", self.name_width)
+
+    def on_resize(self) -> None:
+        if self._last is not None and self._name_width(self._last[0]) != self.name_width:
+            self.show(*self._last)
+
+    def _name_width(self, snapshot: DashboardSnapshot) -> int:
+        """What the panel can give the names: its width minus the other columns and each column's padding.
+        Names are cut only when the longest still does not fit, and then from the middle."""
+        others = sum(w or 0 for key, _, w in self.COLUMNS if key != "resource")
+        room = self.size.width - 2 - others - 2 * len(self.COLUMNS) - 2  # border, cell padding, scrollbar
+        longest = max((len(_pair_name(p.source, p.target, 10_000)) for p in snapshot.replication), default=0)
+        return max(self.NAME_MIN, min(room, longest))
 
     def build(self, snapshot: DashboardSnapshot, view: View) -> tuple[list[Row], dict[str, str], State, str, list[str]]:
         rows: list[Row] = []
@@ -52,7 +76,7 @@ class ReplicationPanel(Panel):
             if hit is not None and hit[0] is pair and hit[1] == stale_text and hit[2] is view.palette:
                 entry = hit
             else:
-                cells, state, search = _cells(pair, view, stale_text)
+                cells, state, search = _cells(pair, view, stale_text, self.name_width)
                 entry = (pair, stale_text, view.palette, cells, state, search, _details(pair))
             cache[pair.key] = entry
             _, _, _, cells, state, search, detail = entry
@@ -70,7 +94,9 @@ class ReplicationPanel(Panel):
         return rows, details, worst(states) if states else State.UNKNOWN, " · ".join(parts), []
 
 
-def _cells(pair: ReplicationPair, view: View, stale_text: str) -> tuple[tuple[Text, ...], State, str]:
+def _cells(
+    pair: ReplicationPair, view: View, stale_text: str, name_width: int = ReplicationPanel.NAME_MIN
+) -> tuple[tuple[Text, ...], State, str]:
     """Every cell but the age. Depends on the time only through staleness (replication_state's contract)."""
     th = view.settings.thresholds
     palette = view.palette
@@ -107,7 +133,7 @@ def _cells(pair: ReplicationPair, view: View, stale_text: str) -> tuple[tuple[Te
     cells = (
         cell(stale_text or STATE_LABEL[state], base or state_style),
         cell(KIND_LABEL.get(pair.kind, pair.kind), base),
-        cell(_pair_name(pair.source, pair.target, 34), base),
+        cell(_pair_name(pair.source, pair.target, name_width), base),
         cell(f"{pair.source_region}→{pair.target_region}", base),
         cell(pair.status, base),
         cell(value, value_style),
@@ -120,7 +146,10 @@ def _cells(pair: ReplicationPair, view: View, stale_text: str) -> tuple[tuple[Te
 
 
 def _pair_name(source: str, target: str, width: int) -> str:
-    """Both names in full when they fit, else each squeezed, the shorter one keeping what it needs."""
+    """Both names in full when they fit, else each squeezed, the shorter one keeping what it needs. A secret
+    replica has its primary's name: shown once."""
+    if source == target:
+        return fmt.squeeze(source, width)
     budget = width - 3
     if len(source) + len(target) <= budget:
         return f"{source} → {target}"

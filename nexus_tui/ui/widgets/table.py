@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,17 @@ class KeyedTable(DataTable[Text]):
         for key, label, width in self._column_spec:
             self.add_column(label, key=key, width=width)
         self._sync()
+
+    def set_width(self, column_key: str, width: int) -> None:
+        """Give a fixed-width column a new width (the panel grew or shrank); cells repaint at the new width."""
+        column = self.columns.get(ColumnKey(column_key))
+        if column is None or column.width == width:
+            return
+        column.width = width
+        self._column_spec = tuple((k, label, width if k == column_key else w) for k, label, w in self._column_spec)
+        self._clear_caches()
+        self._require_update_dimensions = True
+        self.refresh()
 
     @property
     def shown_keys(self) -> list[str]:
