@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -41,6 +41,7 @@ async def follow(
     retry: float = 0.25,
     max_retry: float = 5.0,
     store: PostgresJournal | None = None,
+    on_listening: Callable[[], None] | None = None,
 ) -> AsyncIterator[list[Event]]:
     known: dict[str, int] | None = dict(since) if since is not None else None
     delay = retry
@@ -67,6 +68,8 @@ async def follow(
                 delay = retry
                 if store is not None:
                     store.unreachable_since = None
+                if on_listening is not None:
+                    on_listening()
                 while True:
                     wanted = await _wait(conn, known, heartbeat)
                     if not wanted:

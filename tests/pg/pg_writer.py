@@ -1,0 +1,55 @@
+"""A second "machine" for tests/pg: run as `python pg_writer.py MODE URL INCIDENT WHO [N]` in its own process.
+
+confirm: read the incident, print "ready", wait for "go" on stdin, then confirm step s1 once; print won/conflict.
+notes:   append N notes, re-reading the head and retrying after every SeqConflict.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+from nexus_tui.journal.base import SeqConflict
+from nexus_tui.journal.postgres import PostgresJournal
+
+
+def main(mode: str, url: str, incident: str, who: str, n: int) -> None:
+    with PostgresJournal(url) as j:
+        if mode == "confirm":
+            seq = len(j.events_since(incident, 0))
+            print("ready", flush=True)
+            sys.stdin.readline()
+            try:
+                j.append(
+                    incident,
+                    "step_confirmed",
+                    {"step_id": "s1"},
+                    at=datetime.now(UTC),
+                    actor=who,
+                    aws_identity=None,
+                    expect_seq=seq,
+                )
+                print("won", flush=True)
+            except SeqConflict:
+                print("conflict", flush=True)
+            return
+        done = 0
+        while done < n:
+            head = j.heads().get(incident, 0)
+            try:
+                j.append(
+                    incident,
+                    "note",
+                    {"who": who, "i": done},
+                    at=datetime.now(UTC),
+                    actor=who,
+                    aws_identity=None,
+                    expect_seq=head,
+                )
+                done += 1
+            except SeqConflict:
+                pass
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 0)
