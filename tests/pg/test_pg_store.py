@@ -10,6 +10,7 @@ import pytest
 
 from nexus_tui.journal.base import JournalError, JournalUnavailable, OutboxDraft, SeqConflict
 from nexus_tui.journal.postgres import PostgresJournal
+from nexus_tui.journal.postgres_schema import GRANTS
 from nexus_tui.journal.store import event_hash
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -156,3 +157,28 @@ def test_libpq_options_pass_through(pg_url: str) -> None:
         declare(j)
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT count(*) FROM team_b.journal_events").fetchone() == (1,)
+
+
+def test_a_role_with_only_the_documented_grants_does_everything_and_cannot_rewrite(pg_url: str) -> None:
+    with PostgresJournal(pg_url) as owner:  # the owner creates the tables once
+        declare(owner)
+    role = "nexus_app_" + pg_url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(GRANTS.format(schema="public", role=role))
+    app_url = pg_url.replace("postgresql://postgres", f"postgresql://{role}", 1)
+    try:
+        with PostgresJournal(app_url) as app:
+            box = [OutboxDraft("slack:#ir", "k")]
+            app.append("INC-1", "note", {}, at=T0, actor="dba", aws_identity=None, expect_seq=1, outbox=box)
+            (msg,) = app.outbox_claim("s", T0, 30)
+            assert app.outbox_update(msg.id, "s", status="sent", remote_id="1.2")
+            assert app.heads() == {"INC-1": 2} and app.verify("INC-1").ok
+            with psycopg.connect(app_url, autocommit=True) as conn:
+                for statement in ("UPDATE journal_events SET actor = 'x'", "DELETE FROM journal_events"):
+                    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                        conn.execute(statement)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
