@@ -112,6 +112,19 @@ class PostgresJournal:
                 raise translated from None
             self.unreachable_since = None
 
+    def _query(self, query: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """One read. A connection that died while idle (the server restarted, a failover) is only found out by
+        using it: then the read is tried once more on a new connection."""
+        for attempt in (1, 2):
+            reused = self._conn is not None
+            try:
+                with self._locked() as conn:
+                    return conn.execute(query, params).fetchall()
+            except JournalUnavailable:
+                if not reused or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def _mark_unreachable(self) -> None:
         if self.unreachable_since is None:
             self.unreachable_since = datetime.now(UTC)
@@ -146,22 +159,26 @@ class PostgresJournal:
         seq = expect_seq + 1
         event = Event(seq, incident_id, type_, parse_at(at_text), actor, aws_identity, json.loads(payload_json))
         digest = ""
-        try:
-            with self._locked() as conn:
-                try:
-                    with conn.transaction():
-                        digest = self._insert(conn, event, at_text, payload_json, expect_seq, outbox)
-                except errors.UniqueViolation as exc:
-                    if exc.diag.constraint_name == "journal_events_incident_seq":
-                        raise SeqConflict(
-                            f"incident {incident_id} moved on (seq {seq} was written by another writer)"
-                        ) from None
-                    raise JournalError(f"{self.location}: incident {incident_id}: outbox key already used") from None
-        except JournalUnavailable as exc:
-            if not digest:
-                raise
-            return self._after_lost_commit(event, digest, exc)
-        return event
+        for attempt in (1, 2):
+            reused = self._conn is not None
+            try:
+                with self._locked() as conn:
+                    try:
+                        with conn.transaction():
+                            digest = self._insert(conn, event, at_text, payload_json, expect_seq, outbox)
+                    except errors.UniqueViolation as exc:
+                        if exc.diag.constraint_name == "journal_events_incident_seq":
+                            raise SeqConflict(
+                                f"incident {incident_id} moved on (seq {seq} was written by another writer)"
+                            ) from None
+                        raise JournalError(f"{self.location}: {incident_id}: outbox key already used") from None
+                return event
+            except JournalUnavailable as exc:
+                if digest:  # the COMMIT was on its way: it may have been recorded
+                    return self._after_lost_commit(event, digest, exc)
+                if not reused or attempt == 2:  # before COMMIT nothing is recorded, so trying again is safe
+                    raise
+        raise AssertionError("unreachable")
 
     def _insert(
         self,
@@ -209,66 +226,55 @@ class PostgresJournal:
     def _after_lost_commit(self, event: Event, digest: str, lost: JournalUnavailable) -> Event:
         """The connection broke around COMMIT: the event may or may not be in. Ask the database once more."""
         try:
-            with self._locked() as conn:
-                row = conn.execute(
-                    "SELECT hash FROM journal_events WHERE incident_id = %s AND seq = %s",
-                    (event.incident_id, event.seq),
-                ).fetchone()
+            rows = self._query(
+                "SELECT hash FROM journal_events WHERE incident_id = %s AND seq = %s", (event.incident_id, event.seq)
+            )
         except JournalUnavailable:
             raise JournalUnavailable(
                 f"{lost}; whether seq {event.seq} of {event.incident_id} was recorded is unknown until it is back"
             ) from None
-        if row is None:
+        if not rows:
             raise JournalUnavailable(f"{lost}; seq {event.seq} of {event.incident_id} was not recorded")
-        if row[0] != digest:
+        if rows[0][0] != digest:
             raise SeqConflict(f"incident {event.incident_id} moved on (seq {event.seq} was written by another writer)")
         return event
 
     # -- reading ------------------------------------------------------------------------------------------
 
     def events_since(self, incident_id: str, seq: int) -> list[Event]:
-        with self._locked() as conn:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM journal_events WHERE incident_id = %s AND seq > %s ORDER BY seq",
-                (incident_id, seq),
-            ).fetchall()
+        rows = self._query(
+            f"SELECT {EVENT_COLUMNS} FROM journal_events WHERE incident_id = %s AND seq > %s ORDER BY seq",
+            (incident_id, seq),
+        )
         return [to_event(r) for r in rows]
 
     def events(self, incident_id: str) -> list[Event]:
         return self.events_since(incident_id, 0)
 
     def incident_ids(self) -> list[str]:
-        with self._locked() as conn:
-            rows = conn.execute("SELECT incident_id FROM journal_events WHERE type = 'declared' ORDER BY id DESC")
-            return [r[0] for r in rows.fetchall()]
+        rows = self._query("SELECT incident_id FROM journal_events WHERE type = 'declared' ORDER BY id DESC")
+        return [r[0] for r in rows]
 
     def unresolved_ids(self) -> list[str]:
-        with self._locked() as conn:
-            rows = conn.execute(
-                "SELECT d.incident_id FROM journal_events d WHERE d.type = 'declared' AND NOT EXISTS"
-                " (SELECT 1 FROM journal_events r WHERE r.type = 'resolved' AND r.incident_id = d.incident_id)"
-                " ORDER BY d.id DESC"
-            )
-            return [r[0] for r in rows.fetchall()]
+        rows = self._query(
+            "SELECT d.incident_id FROM journal_events d WHERE d.type = 'declared' AND NOT EXISTS"
+            " (SELECT 1 FROM journal_events r WHERE r.type = 'resolved' AND r.incident_id = d.incident_id)"
+            " ORDER BY d.id DESC"
+        )
+        return [r[0] for r in rows]
 
     def exists(self, incident_id: str) -> bool:
-        with self._locked() as conn:
-            row = conn.execute("SELECT 1 FROM journal_events WHERE incident_id = %s LIMIT 1", (incident_id,))
-            return row.fetchone() is not None
+        return bool(self._query("SELECT 1 FROM journal_events WHERE incident_id = %s LIMIT 1", (incident_id,)))
 
     def heads(self) -> dict[str, int]:
-        with self._locked() as conn:
-            rows = conn.execute("SELECT incident_id, max(seq) FROM journal_events GROUP BY incident_id")
-            return {r[0]: int(r[1]) for r in rows.fetchall()}
+        rows = self._query("SELECT incident_id, max(seq) FROM journal_events GROUP BY incident_id")
+        return {r[0]: int(r[1]) for r in rows}
 
     def verify(self, incident_id: str) -> VerifyResult:
-        with self._locked() as conn:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM journal_events WHERE incident_id = %s ORDER BY seq", (incident_id,)
-            ).fetchall()
-            triggers = conn.execute(
-                "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'journal_events'::regclass"
-            ).fetchall()
+        rows = self._query(
+            f"SELECT {EVENT_COLUMNS} FROM journal_events WHERE incident_id = %s ORDER BY seq", (incident_id,)
+        )
+        triggers = self._query("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'journal_events'::regclass")
         enabled = {name for name, state in triggers if state != "D"}
         missing = [name for name in GUARD_TRIGGERS if name not in enabled]
         integrity = f"database rule(s) missing or disabled: {', '.join(missing)}" if missing else None
@@ -343,11 +349,10 @@ class PostgresJournal:
             return cur.rowcount == 1
 
     def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]:
-        with self._locked() as conn:
-            if incident_id is None:
-                rows = conn.execute(f"SELECT {OUTBOX_COLUMNS} FROM journal_outbox ORDER BY id").fetchall()
-            else:
-                rows = conn.execute(
-                    f"SELECT {OUTBOX_COLUMNS} FROM journal_outbox WHERE incident_id = %s ORDER BY id", (incident_id,)
-                ).fetchall()
+        if incident_id is None:
+            rows = self._query(f"SELECT {OUTBOX_COLUMNS} FROM journal_outbox ORDER BY id")
+        else:
+            rows = self._query(
+                f"SELECT {OUTBOX_COLUMNS} FROM journal_outbox WHERE incident_id = %s ORDER BY id", (incident_id,)
+            )
         return [to_outbox(r) for r in rows]
