@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nexus_tui.journal.base import OutboxDraft
 from nexus_tui.journal.postgres import PostgresJournal
 
 WRITER = str(Path(__file__).with_name("pg_writer.py"))
@@ -49,3 +51,37 @@ def test_four_processes_by_fifty_notes_all_land_and_the_chain_verifies(pg_url: s
             assert [e.payload["i"] for e in events if e.actor == who] == list(range(50))
         result = j.verify("INC-1")
         assert result.ok and result.checked == 201
+
+
+def test_four_senders_claim_concurrently_and_each_message_goes_once_in_incident_order(pg_url: str) -> None:
+    with PostgresJournal(pg_url) as j:
+        for i in range(10):
+            incident = f"INC-{i}"
+            j.append(incident, "declared", {}, at=T0, actor="ic", aws_identity=None, expect_seq=0)
+            for n in range(1, 4):
+                box = [OutboxDraft("slack:#ir", f"m{n}", {"n": n})]
+                j.append(incident, "note", {}, at=T0, actor="ic", aws_identity=None, expect_seq=n, outbox=box)
+    sent: list[tuple[str, int, str]] = []
+    lock = threading.Lock()
+
+    def sender(name: str) -> None:
+        with PostgresJournal(pg_url) as store:
+            idle = 0
+            while idle < 3:
+                claimed = store.outbox_claim(name, T0, 300, limit=3)
+                idle = 0 if claimed else idle + 1
+                for message in claimed:
+                    with lock:
+                        sent.append((message.incident_id, message.payload["n"], name))
+                    assert store.outbox_update(message.id, name, status="sent")
+
+    threads = [threading.Thread(target=sender, args=(f"s{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted((i, n) for i, n, _ in sent) == sorted((f"INC-{i}", n) for i in range(10) for n in (1, 2, 3))
+    for i in range(10):
+        assert [n for inc, n, _ in sent if inc == f"INC-{i}"] == [1, 2, 3]
+    with PostgresJournal(pg_url) as j:
+        assert {m.status for m in j.outbox_list()} == {"sent"}
