@@ -47,15 +47,19 @@ from nexus_tui.journal.store import GENESIS, canonical, event_hash, format_at, p
 class PostgresJournal:
     """A JournalStore on a PostgreSQL database named by a libpq URL or key=value string."""
 
-    def __init__(self, target: str, *, heartbeat: float = 5.0) -> None:
+    def __init__(self, target: str, *, heartbeat: float = 5.0, lazy: bool = False) -> None:
+        """Connects at once and checks the tables, unless `lazy`: then a database that is down when the program
+        starts is only reported by the first call (so a front end can open and say "unreachable since T")."""
         self._info: ConnInfo = parse(target)
         self._heartbeat = heartbeat
         self._lock = threading.Lock()
         self._conn: psycopg.Connection | None = None
+        self._schema_checked = False
         # When the database was last found unreachable, for "shared journal unreachable since T"; None when fine.
         self.unreachable_since: datetime | None = None
-        with self._locked() as conn:
-            ensure_schema(conn, self.location)
+        if not lazy:
+            with self._locked():
+                pass
 
     @property
     def location(self) -> str:
@@ -82,12 +86,19 @@ class PostgresJournal:
     def _connect(self) -> psycopg.Connection:
         try:
             conn = psycopg.connect(self._info.dsn, autocommit=True)
+        except psycopg.Error as exc:
+            raise self._translate(exc) from None
+        try:
             conn.execute("SET TIME ZONE 'UTC'")
             # A server configured with synchronous_commit=off would let a confirmed step vanish in a crash.
             if conn.execute("SHOW synchronous_commit").fetchone() in (("off",), ("local",)):
                 conn.execute("SET synchronous_commit = on")
-        except psycopg.Error as exc:
-            raise self._translate(exc) from None
+            if not self._schema_checked:
+                ensure_schema(conn, self.location)
+                self._schema_checked = True
+        except (psycopg.Error, JournalError) as exc:
+            conn.close()
+            raise (self._translate(exc) if isinstance(exc, psycopg.Error) else exc) from None
         return conn
 
     @contextmanager

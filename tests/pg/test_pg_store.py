@@ -182,3 +182,12 @@ def test_a_role_with_only_the_documented_grants_does_everything_and_cannot_rewri
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE {role}")
+
+
+def test_a_lazy_store_opens_while_the_database_is_down_and_says_so() -> None:
+    j = PostgresJournal("postgresql://nexus:pw@127.0.0.1:1/db?connect_timeout=2", lazy=True)
+    assert j.unreachable_since is None
+    with pytest.raises(JournalUnavailable, match="shared journal unreachable"):
+        j.heads()
+    assert j.unreachable_since is not None
+    j.close()
