@@ -163,3 +163,15 @@ async def test_heartbeat_keeps_an_idle_feed_alive(pg_url: str) -> None:
             assert feed.listening == 1
         finally:
             await feed.close()
+
+
+async def test_an_id_too_long_for_a_notify_payload_still_reaches_the_feed(pg_url: str) -> None:
+    long_id = "INC-" + "x" * 8000
+    with PostgresJournal(pg_url) as a:
+        feed = Follower(a, since={})
+        try:
+            await feed.wait_listening()
+            await asyncio.to_thread(append, a, long_id, 1)
+            assert [(e.incident_id, e.seq) for e in await feed.next()] == [(long_id, 1)]
+        finally:
+            await feed.close()
