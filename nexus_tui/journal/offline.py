@@ -6,7 +6,8 @@ IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
 - While the database answers, it is a pass-through that remembers the events it has seen of each incident.
 - When an append finds the database unreachable, the incident continues in a local SQLite journal (one file per
   offline episode): first the events already known (same seqs, so the same hashes), then the new events, each
-  marked `"offline": true` in its payload. Reads of that incident come from the local file from then on.
+  marked `"offline": "<episode>"` (the file's name) in its payload. Reads of that incident come from the local
+  file from then on.
   `unreachable_since` says since when, for "shared journal unreachable since T".
 - `merge(incident)` appends the offline events to the shared incident, in order, after whatever the other
   responders wrote meanwhile (re-chained by the shared store's append), preceded by a note that makes the gap
@@ -14,14 +15,15 @@ IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
   seen the conflict (`MergeResult.conflicts`) and decided: `merge(incident, accept=True)` appends after theirs;
   `accept=False` discards the offline events from the shared incident but records in it what was discarded, so
   nothing confirmed disappears silently. An offline event that in fact reached the database (the connection
-  broke after COMMIT) is recognised and not appended twice.
+  broke after COMMIT) is recognised and not appended twice; an interrupted merge resumes where it stopped.
+- `recover()` after a restart takes up an offline file that a previous run left unmerged.
+- Outbox messages of offline events are kept in memory and written with the merged events (lost if the process
+  dies while offline: the events themselves are not).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +38,7 @@ from nexus_tui.journal.base import (
     Position,
     VerifyResult,
 )
+from nexus_tui.journal.offline_merge import MergeResult, gap_note, plan_merge, unmerged
 
 
 class LocalStore(Protocol):
@@ -55,32 +58,9 @@ class LocalStore(Protocol):
 
     def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
 
+    def incident_ids(self) -> list[str]: ...
+
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class MergeResult:
-    incident_id: str
-    merged: int = 0  # offline events now in the shared incident
-    already_there: int = 0  # offline events that had reached the database after all
-    discarded: int = 0
-    conflicts: list[Event] = field(default_factory=list)  # what others wrote meanwhile, when not yet decided
-    pending: list[Event] = field(default_factory=list)  # the offline events waiting for the decision
-
-    @property
-    def needs_decision(self) -> bool:
-        return bool(self.conflicts) and not (self.merged or self.discarded)
-
-
-def _same(offline: Event, shared: Event) -> bool:
-    payload = {k: v for k, v in offline.payload.items() if k != "offline"}
-    return (offline.type, offline.at, offline.actor, offline.aws_identity, payload) == (
-        shared.type,
-        shared.at,
-        shared.actor,
-        shared.aws_identity,
-        dict(shared.payload),
-    )
 
 
 class OfflineCapableJournal:
@@ -104,6 +84,7 @@ class OfflineCapableJournal:
         self._local: LocalStore | None = None
         self._local_path: Path | None = None
         self._offline: dict[str, int] = {}  # incident -> last seq that is in the shared store (the base)
+        self._episode = ""  # the offline file's name: the mark on its events, in the local and the shared journal
         self._drafts: dict[tuple[str, int], list[OutboxDraft]] = {}
         self.unreachable_since: datetime | None = None
 
@@ -159,7 +140,7 @@ class OfflineCapableJournal:
                 return event
         local = self._local
         assert local is not None
-        marked = {**payload, "offline": True}
+        marked = {**payload, "offline": self._episode}
         event = local.append(
             incident_id, type_, marked, at=at, actor=actor, aws_identity=aws_identity, expect_seq=expect_seq
         )
@@ -180,6 +161,7 @@ class OfflineCapableJournal:
             self._dir.mkdir(parents=True, exist_ok=True)
             stamp = self._now().strftime("%Y%m%dT%H%M%S%fZ")
             self._local_path = self._dir / f"offline-{stamp}.sqlite3"
+            self._episode = self._local_path.stem
             self._local = self._open_local(self._local_path)
         for event in known[:expect_seq]:  # the common past: same content, so the same chain
             self._local.append(
@@ -235,80 +217,75 @@ class OfflineCapableJournal:
     # -- merging back ---------------------------------------------------------------------------------------
 
     def merge(self, incident_id: str, *, accept: bool | None = None) -> MergeResult:
-        """Put the offline events of `incident_id` into the shared journal (see the module docstring).
-        Raises JournalUnavailable while the database is still unreachable."""
+        """Put the offline events of `incident_id` into the shared journal (see the module docstring). Safe to
+        run again after an interruption. Raises JournalUnavailable while the database is still unreachable."""
         base = self._offline.get(incident_id)
         if base is None or self._local is None:
             return MergeResult(incident_id)
-        offline = self._local.events_since(incident_id, base)
-        theirs = self.shared.events_since(incident_id, base)
-        landed = 0
-        while landed < min(len(offline), len(theirs)) and _same(offline[landed], theirs[landed]):
-            landed += 1
-        offline, theirs = offline[landed:], theirs[landed:]
-        if theirs and accept is None:
-            return MergeResult(incident_id, already_there=landed, conflicts=theirs, pending=offline)
-        head = base + landed + len(theirs)
-        if offline:
-            head = self._append_gap_note(incident_id, offline, head, discarded=accept is False)
+        plan = plan_merge(self._episode, base, self._local.events_since(incident_id, base), self.shared, incident_id)
+        if plan.others and accept is None and not plan.gap_written:
+            return MergeResult(incident_id, already_there=plan.landed, conflicts=plan.others, pending=plan.todo)
+        discard = accept is False or plan.discarded_before
+        head = plan.head
+        if plan.todo and not plan.gap_written:
+            note = gap_note(self._episode, plan.todo, self._host, str(self._local_path), discarded=discard)
+            self.shared.append(
+                incident_id, "note", note, at=self._now(), actor="nexus-tui", aws_identity=None, expect_seq=head
+            )
+            head += 1
         merged = 0
-        if accept is not False:
-            for event in offline:
-                payload = {**event.payload, "offline_seq": event.seq}
-                self.shared.append(
-                    incident_id,
-                    event.type,
-                    payload,
-                    at=event.at,
-                    actor=event.actor,
-                    aws_identity=event.aws_identity,
-                    expect_seq=head,
-                    outbox=self._drafts.pop((incident_id, event.seq), ()),
-                )
-                head += 1
-                merged += 1
-        del self._offline[incident_id]
-        self._known.pop(incident_id, None)
-        if not self._offline and self._local is not None:
-            self._local.close()
-            self._local = None  # the file stays: the record of what was done offline
-        self.unreachable_since = None
-        discarded = len(offline) if accept is False else 0
-        return MergeResult(incident_id, merged=merged, already_there=landed, discarded=discarded)
+        for event in [] if discard else plan.todo:
+            self.shared.append(
+                incident_id,
+                event.type,
+                {**event.payload, "offline_seq": event.seq},
+                at=event.at,
+                actor=event.actor,
+                aws_identity=event.aws_identity,
+                expect_seq=head,
+                outbox=self._drafts.pop((incident_id, event.seq), ()),
+            )
+            head += 1
+            merged += 1
+        self._finish(incident_id)
+        discarded = len(plan.todo) if discard else 0
+        return MergeResult(incident_id, merged=merged, already_there=plan.landed, discarded=discarded)
 
-    def _append_gap_note(self, incident_id: str, offline: list[Event], head: int, *, discarded: bool) -> int:
-        first, last = offline[0].at, offline[-1].at
-        where = f" on {self._host}" if self._host else ""
-        if discarded:
-            text = (
-                f"{len(offline)} events recorded offline{where} between {first:%H:%M:%S} and {last:%H:%M:%S} UTC"
-                " were discarded by the IC after a conflict; they are listed here"
-            )
-        else:
-            text = (
-                f"Shared journal unreachable: {len(offline)} events recorded offline{where} between"
-                f" {first:%H:%M:%S} and {last:%H:%M:%S} UTC follow, merged after seq {head}"
-            )
-        gap = {
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            "events": len(offline),
-            "host": self._host,
-            "discarded": discarded,
-            "file": str(self._local_path) if self._local_path else None,
-        }
-        if discarded:
-            gap["listing"] = json.dumps([{"type": e.type, "actor": e.actor, **e.payload} for e in offline])
-        self.shared.append(
+    def _finish(self, incident_id: str) -> None:
+        """Record in the local file that this incident is merged (so a restart does not offer it again)."""
+        local = self._local
+        assert local is not None
+        head = len(local.events_since(incident_id, 0))
+        local.append(
             incident_id,
             "note",
-            {"text": text, "offline_gap": gap},
+            {"text": "merged into the shared journal", "offline_merged": self._episode},
             at=self._now(),
             actor="nexus-tui",
             aws_identity=None,
             expect_seq=head,
         )
-        return head + 1
+        del self._offline[incident_id]
+        self._known.pop(incident_id, None)
+        if not self._offline:
+            local.close()
+            self._local = None  # the file stays: the record of what was done offline
+        self.unreachable_since = None
+
+    def recover(self) -> dict[str, int]:
+        """After a restart: take up the offline file a previous run left unmerged. Returns its incidents and
+        their base seqs (empty when there is nothing to merge); `merge` them when the database answers."""
+        if self._local is not None or not self._dir.is_dir():
+            return self.offline_incidents
+        for path in sorted(self._dir.glob("offline-*.sqlite3")):
+            local = self._open_local(path)
+            pending = unmerged(path.stem, {i: local.events_since(i, 0) for i in local.incident_ids()})
+            if pending:
+                self._local, self._local_path, self._episode = local, path, path.stem
+                self._offline.update(pending)
+                break
+            local.close()
+        return self.offline_incidents
 
     # -- outbox: only the shared journal delivers -----------------------------------------------------------
 

@@ -9,11 +9,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
+from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import JournalUnavailable
 from nexus_tui.journal.offline import OfflineCapableJournal
 from nexus_tui.journal.postgres import PostgresJournal
@@ -83,7 +85,8 @@ def test_stopped_mid_incident_continued_offline_and_merged_back(server: Restarta
         ic.append("INC-1", "note", {"text": "db gone"}, at=at(3), actor="ic", aws_identity=None, expect_seq=3)
         assert confirmed.seq == 3 and ic.unreachable_since == at(9)
         assert ic.offline_incidents == {"INC-1": 2} and ic.offline_file is not None and ic.offline_file.exists()
-        assert [e.payload.get("offline") for e in ic.events_since("INC-1", 0)] == [None, None, True, True]
+        episode = ic.offline_file.stem
+        assert [e.payload.get("offline") for e in ic.events_since("INC-1", 0)] == [None, None, episode, episode]
         with pytest.raises(JournalUnavailable):
             ic.merge("INC-1")
         server.start()
@@ -93,7 +96,7 @@ def test_stopped_mid_incident_continued_offline_and_merged_back(server: Restarta
         assert [e.type for e in events] == ["declared", "step_started", "note", "step_confirmed", "note"]
         gap = events[2].payload["offline_gap"]
         assert gap["events"] == 2 and gap["host"] == "ic-laptop" and "offline" in events[2].payload["text"]
-        assert events[3].payload == {"step_id": "s1", "offline": True, "offline_seq": 3}
+        assert events[3].payload == {"step_id": "s1", "offline": episode, "offline_seq": 3}
         assert events[3].at == at(2)
         assert dba.verify("INC-1").ok
         assert ic.offline_incidents == {} and ic.unreachable_since is None
@@ -151,3 +154,45 @@ def test_an_incident_never_read_here_cannot_be_continued_offline(server: Restart
         ic.append("INC-1", "note", {}, at=at(1), actor="ic", aws_identity=None, expect_seq=1)
     server.start()
     ic.close()
+
+
+class FailsOnAppend(PostgresJournal):
+    """A shared store whose connection drops on its n-th append (before COMMIT)."""
+
+    def __init__(self, url: str, fail_on: int) -> None:
+        super().__init__(url)
+        self.appends, self.fail_on = 0, fail_on
+
+    def append(self, *args: Any, **kwargs: Any) -> Event:
+        self.appends += 1
+        if self.appends == self.fail_on:
+            raise JournalUnavailable("connection lost")
+        return super().append(*args, **kwargs)
+
+
+def test_a_restart_while_offline_and_an_interrupted_merge_lose_nothing(
+    server: Restartable, url: str, tmp_path: Path
+) -> None:
+    offline_dir = tmp_path / "offline"
+    first = OfflineCapableJournal(PostgresJournal(url), offline_dir, Journal, now=lambda: at(9))
+    first.append("INC-1", "declared", {}, at=at(0), actor="ic", aws_identity=None, expect_seq=0)
+    server.stop()
+    for seq in (2, 3, 4):
+        first.append("INC-1", "note", {"n": seq}, at=at(seq), actor="ic", aws_identity=None, expect_seq=seq - 1)
+    first.close()  # the laptop reboots while the database is still down
+    server.start()
+    # The merge dies after the gap note and the first event (third append), and is run again.
+    second = OfflineCapableJournal(FailsOnAppend(url, fail_on=3), offline_dir, Journal, now=lambda: at(20))
+    assert second.recover() == {"INC-1": 1}
+    assert [e.seq for e in second.events_since("INC-1", 0)] == [1, 2, 3, 4]
+    with pytest.raises(JournalUnavailable):
+        second.merge("INC-1")
+    assert second.merge("INC-1").merged == 2
+    second.close()
+    third = OfflineCapableJournal(PostgresJournal(url), offline_dir, Journal)
+    assert third.recover() == {}  # merged: not offered again
+    third.close()
+    with PostgresJournal(url) as shared:
+        events = shared.events_since("INC-1", 0)
+        assert [e.payload.get("n") for e in events] == [None, None, 2, 3, 4]
+        assert "offline_gap" in events[1].payload and shared.verify("INC-1").ok
