@@ -315,3 +315,7 @@ class OfflineCapableJournal:
 
     def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]:
         return self.shared.outbox_list(incident_id)
+
+
+def _is_a_journal_store(store: OfflineCapableJournal) -> JournalStore:
+    return store  # mypy checks here that the class matches the protocol exactly

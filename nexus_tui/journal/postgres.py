@@ -30,6 +30,7 @@ from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import (
     JournalError,
     JournalReadOnly,
+    JournalStore,
     JournalUnavailable,
     OutboxDraft,
     OutboxMessage,
@@ -367,3 +368,7 @@ class PostgresJournal:
                 f"SELECT {OUTBOX_COLUMNS} FROM journal_outbox WHERE incident_id = %s ORDER BY id", (incident_id,)
             )
         return [to_outbox(r) for r in rows]
+
+
+def _is_a_journal_store(store: PostgresJournal) -> JournalStore:
+    return store  # mypy checks here that the class matches the protocol exactly
