@@ -1,165 +1,94 @@
-"""`nexus-tui journal copy --from PATH_OR_URL --to PATH_OR_URL`: move incidents between journal stores, so a team
-can start on a SQLite file and move to a shared PostgreSQL (or take a PostgreSQL journal home as a file).
-
-Every incident's chain is verified in the source before copying and in the target after; the events are appended
-with the same seq, time, actor and payload, so the target computes the very same hashes (the head hashes of
-both sides are compared). An incident already in the target is left alone when identical, completed when the
-target holds an earlier part of it (an interrupted copy), and refused when its content differs: nothing is ever
-overwritten. Outbox messages are not copied: they belong to the sender working on the source.
-"""
+"""`nexus-tui journal ...`: the journal file itself: check it, salvage what is readable from a damaged one, and
+copy incidents between journals (SQLite file <-> PostgreSQL)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from nexus_tui.domain.incident import Event
-from nexus_tui.journal.base import JournalError
-
-
-class Checked(Protocol):
-    @property
-    def ok(self) -> bool: ...
-
-    @property
-    def reason(self) -> str: ...
-
-
-class CopyStore(Protocol):
-    """What copying needs of a store (every JournalStore has it)."""
-
-    def close(self) -> None: ...
-
-    def append(
-        self,
-        incident_id: str,
-        type_: str,
-        payload: Any,
-        *,
-        at: Any,
-        actor: str,
-        aws_identity: str | None,
-        expect_seq: int,
-    ) -> Event: ...
-
-    def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
-
-    def incident_ids(self) -> list[str]: ...
-
-    def exists(self, incident_id: str) -> bool: ...
-
-    def verify(self, incident_id: str) -> Checked: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Named:
-    store: CopyStore
-    location: str
+from nexus_tui.domain.text import printable_line
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("journal", help="manage incident journals (copy between SQLite and PostgreSQL)")
-    actions = parser.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
-    copy = actions.add_parser("copy", help="copy every incident from one journal to another, verifying each chain")
-    copy.add_argument(
-        "--from", dest="source", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://"
-    )
-    copy.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
-    copy.set_defaults(func=run)
+    parser = subparsers.add_parser("journal", help="check, salvage or copy the incident journal")
+    parser.set_defaults(func=run, journal_command=None)
+    sub = parser.add_subparsers(dest="journal_command", metavar="ACTION")
+    p = sub.add_parser("check", help="the file's integrity and every incident's hash chain (exit 1 if any fails)")
+    p.add_argument("--journal", default=None, help="journal file (default: the configured one)")
+    p = sub.add_parser("salvage", help="copy every readable, chain-valid event into a NEW file")
+    p.add_argument("source", type=Path)
+    p.add_argument("target", type=Path)
+    p = sub.add_parser("copy", help="copy every incident to another journal (file or postgresql:// URL), verified")
+    p.add_argument("--from", dest="source", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
+    p.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
 
 
 def run(args: argparse.Namespace) -> int:
+    from nexus_tui.journal.base import JournalError
+
     try:
-        source = open_store_for(args.source, must_exist=True)
+        if args.journal_command == "salvage":
+            return _salvage(args.source, args.target)
+        if args.journal_command == "check":
+            return _check(args)
+        if args.journal_command == "copy":
+            return _copy(args.source, args.target)
     except JournalError as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
+        print(f"nexus-tui journal: {printable_line(str(exc))}", file=sys.stderr)
         return 2
+    print("nexus-tui journal: choose an action (check, salvage, copy)", file=sys.stderr)
+    return 2
+
+
+def _salvage(source: Path, target: Path) -> int:
+    from nexus_tui.journal.salvage import salvage
+
+    report = salvage(source, target)
+    for inc in report.incidents:
+        tail = f"; {printable_line(inc.problem)}" if inc.problem else ""
+        print(f"{printable_line(inc.incident_id)}: copied {inc.copied} of {inc.found} events{tail}")
+    if report.unreadable_rows:
+        print(f"{report.unreadable_rows} row(s) could not be read at all")
+    print(f"salvaged into {target}" + ("" if report.complete else " (incomplete: see above)"))
+    return 0 if report.complete else 1
+
+
+def _copy(source: str, target: str) -> int:
+    from nexus_tui.commands.journal_copy import copy_journal, open_for_copy
+
+    src = open_for_copy(source, source=True)
     try:
-        target = open_store_for(args.target, must_exist=False)
-    except JournalError as exc:
-        source.store.close()
-        print(f"nexus-tui: {exc}", file=sys.stderr)
-        return 2
-    try:
-        failures = copy_journal(source, target, out=sys.stdout, err=sys.stderr)
-    except JournalError as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        source.store.close()
-        target.store.close()
-    return 1 if failures else 0
-
-
-def open_store_for(target: str, *, must_exist: bool) -> Named:
-    """The store named by a path or URL, with the name to show for it (a URL's password masked)."""
-    from nexus_tui.journal.postgres_conninfo import is_postgres_target
-
-    if is_postgres_target(target):
-        from nexus_tui.journal.postgres import PostgresJournal
-
-        store = PostgresJournal(target)
-        return Named(store, store.location)
-    path = Path(target).expanduser()
-    if must_exist and not path.is_file():
-        raise JournalError(f"{path}: no such journal file")
-    from nexus_tui.journal.store import Journal
-
-    return Named(Journal(path), str(path))
-
-
-def copy_journal(source: Named, target: Named, *, out: Any, err: Any) -> int:
-    """Copy every incident, oldest first; returns how many were refused or failed (each told on `err`)."""
-    failures = 0
-    for incident in reversed(source.store.incident_ids()):
+        dst = open_for_copy(target, source=False)
         try:
-            ok, line = _copy_incident(source, target, incident)
-        except JournalError as exc:
-            ok, line = False, f"{incident}: {exc}"
-        if ok:
-            print(line, file=out)
-        else:
-            failures += 1
-            print(f"nexus-tui: {line}", file=err)
-    return failures
+            return 1 if copy_journal(src, dst, out=sys.stdout, err=sys.stderr) else 0
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
-def _copy_incident(src: Named, dst: Named, incident: str) -> tuple[bool, str]:
-    source, target = src.store, dst.store
-    checked = source.verify(incident)
-    if not checked.ok:
-        return False, f"{incident}: not copied: the chain in {src.location} is broken ({checked.reason})"
-    events = source.events_since(incident, 0)
-    present = target.events_since(incident, 0) if target.exists(incident) else []
-    for mine, theirs in zip(present, events, strict=False):
-        if mine != theirs:
-            return False, (
-                f"{incident}: not copied: {dst.location} already holds a different incident {incident}"
-                f" (first difference at seq {mine.seq})"
-            )
-    if len(present) > len(events):
-        return False, f"{incident}: not copied: {dst.location} holds more of {incident} than {src.location}"
-    if len(present) == len(events):
-        return True, f"{incident}: already in {dst.location}, identical ({len(events)} events)"
-    for event in events[len(present) :]:
-        target.append(
-            incident,
-            event.type,
-            event.payload,
-            at=event.at,
-            actor=event.actor,
-            aws_identity=event.aws_identity,
-            expect_seq=event.seq - 1,
-        )
-    copied = target.verify(incident)
-    if not copied.ok:
-        return False, f"{incident}: copied, but the chain in {dst.location} does not verify ({copied.reason})"
-    # Stores that report their head hash must agree on it: same events, same chain.
-    heads = getattr(checked, "head_hash", None), getattr(copied, "head_hash", None)
-    if all(heads) and heads[0] != heads[1]:
-        return False, f"{incident}: copied, but the head hashes differ between {src.location} and {dst.location}"
-    resumed = f", {len(present)} were already there" if present else ""
-    return True, f"{incident}: copied {len(events) - len(present)} events{resumed}; chain verified on both sides"
+def _check(args: argparse.Namespace) -> int:
+    from nexus_tui.commands.incident import journal_path
+    from nexus_tui.config import load_config
+    from nexus_tui.journal.store import open_store
+
+    store = open_store(journal_path(args, load_config(getattr(args, "config", None))), read_only=True)
+    try:
+        bad = 0
+        ids = store.incident_ids()
+        integrity = None
+        for iid in ids:
+            result = store.verify(iid)
+            integrity = integrity or result.integrity
+            state = "ok" if result.ok else f"FAILED at seq {result.first_bad_seq}: {result.reason}"
+            bad += 0 if result.ok else 1
+            print(f"{printable_line(iid)}: {printable_line(state)} ({result.checked} events)")
+        if integrity:
+            print(f"{store.location}: DAMAGED: {printable_line(integrity)}")
+            return 1
+        print(f"{store.location}: {len(ids)} incident(s), file integrity ok")
+        return 1 if bad else 0
+    finally:
+        store.close()

@@ -39,23 +39,25 @@ from nexus_tui.journal.base import (
     SeqConflict,
     VerifyResult,
 )
+from nexus_tui.journal.chain import GENESIS, canonical, event_hash, format_at, parse_at
 from nexus_tui.journal.postgres_conninfo import ConnInfo, parse
 from nexus_tui.journal.postgres_rows import EVENT_COLUMNS, OUTBOX_COLUMNS, to_event, to_outbox, verify_rows
 from nexus_tui.journal.postgres_schema import GUARD_TRIGGERS, ensure_schema
-from nexus_tui.journal.store import GENESIS, canonical, event_hash, format_at, parse_at
 
 
 class PostgresJournal:
     """A JournalStore on a PostgreSQL database named by a libpq URL or key=value string."""
 
-    def __init__(self, target: str, *, heartbeat: float = 5.0, lazy: bool = False) -> None:
+    def __init__(self, target: str, *, heartbeat: float = 5.0, lazy: bool = False, read_only: bool = False) -> None:
         """Connects at once and checks the tables, unless `lazy`: then a database that is down when the program
-        starts is only reported by the first call (so a front end can open and say "unreachable since T")."""
+        starts is only reported by the first call (so a front end can open and say "unreachable since T").
+        `read_only` opens every transaction read-only: an append is then refused with JournalReadOnly."""
         self._info: ConnInfo = parse(target)
         self._heartbeat = heartbeat
         self._lock = threading.Lock()
         self._conn: psycopg.Connection | None = None
         self._schema_checked = False
+        self._read_only = read_only
         # When the database was last found unreachable, for "shared journal unreachable since T"; None when fine.
         self.unreachable_since: datetime | None = None
         if not lazy:
@@ -97,6 +99,8 @@ class PostgresJournal:
             if not self._schema_checked:
                 ensure_schema(conn, self.location)
                 self._schema_checked = True
+            if self._read_only:
+                conn.execute("SET default_transaction_read_only = on")
         except (psycopg.Error, JournalError) as exc:
             conn.close()
             raise (self._translate(exc) if isinstance(exc, psycopg.Error) else exc) from None
@@ -310,8 +314,8 @@ class PostgresJournal:
                     "WITH heads AS (SELECT DISTINCT ON (incident_id) id FROM journal_outbox"
                     "  WHERE status IN ('pending', 'sending') ORDER BY incident_id, id)"
                     " SELECT o.id FROM journal_outbox o JOIN heads h ON h.id = o.id"
-                    " WHERE (o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= %(now)s))"
-                    "    OR (o.status = 'sending' AND (o.claimed_until IS NULL OR o.claimed_until <= %(now)s))"
+                    " WHERE (o.next_attempt_at IS NULL OR o.next_attempt_at <= %(now)s)"
+                    "   AND (o.claimed_until IS NULL OR o.claimed_until <= %(now)s)"
                     " ORDER BY o.id LIMIT %(limit)s FOR UPDATE OF o SKIP LOCKED",
                     {"now": now, "limit": limit},
                 ).fetchall()
@@ -336,24 +340,19 @@ class PostgresJournal:
         remote_id: str | None = None,
         error: str | None = None,
     ) -> bool:
-        keep_claim = status == "sending"
+        # As in the SQLite store: the claim ends with every update; holder "*" is an operator's override.
         with self._locked() as conn:
             cur = conn.execute(
-                "UPDATE journal_outbox SET status = %(status)s,"
-                " attempts = coalesce(%(attempts)s, attempts),"
-                " next_attempt_at = coalesce(%(next)s, next_attempt_at),"
-                " remote_id = coalesce(%(remote)s, remote_id),"
-                " last_error = coalesce(%(error)s, last_error),"
-                " claimed_by = CASE WHEN %(keep)s THEN claimed_by END,"
-                " claimed_until = CASE WHEN %(keep)s THEN claimed_until END"
-                " WHERE id = %(id)s AND claimed_by = %(holder)s AND status = 'sending'",
+                "UPDATE journal_outbox SET status = %(status)s, attempts = coalesce(%(attempts)s, attempts),"
+                " next_attempt_at = %(next)s, remote_id = coalesce(%(remote)s, remote_id), last_error = %(error)s,"
+                " claimed_by = NULL, claimed_until = NULL"
+                " WHERE id = %(id)s AND (claimed_by = %(holder)s OR %(holder)s = '*')",
                 {
                     "status": status,
                     "attempts": attempts,
                     "next": next_attempt_at,
                     "remote": remote_id,
                     "error": error,
-                    "keep": keep_claim,
                     "id": message_id,
                     "holder": holder,
                 },

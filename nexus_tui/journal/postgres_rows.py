@@ -10,7 +10,7 @@ from typing import Any
 
 from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import OutboxMessage, VerifyResult
-from nexus_tui.journal.store import GENESIS, event_hash, parse_at
+from nexus_tui.journal.chain import StoredRow, check_chain, parse_at
 
 EVENT_COLUMNS = "incident_id, seq, type, at, actor, aws_identity, payload, prev_hash, hash, id"
 OUTBOX_COLUMNS = (
@@ -58,19 +58,15 @@ def to_outbox(row: Sequence[Any]) -> OutboxMessage:
 
 
 def verify_rows(incident_id: str, rows: Sequence[Sequence[Any]], integrity: str | None) -> VerifyResult:
-    """The same walk as the SQLite store: seqs 1..n, each prev_hash the previous hash, each hash recomputed."""
-    if not rows:
-        return VerifyResult(incident_id, False, 0, None, f"no events for incident {incident_id}", integrity)
-    prev = GENESIS
-    for n, row in enumerate(rows, start=1):
-        inc, seq, type_, at, actor, ident, payload, prev_hash, digest = row[:9]
-        if seq != n:
-            return VerifyResult(incident_id, False, n - 1, n, f"seq {n} is missing (found {seq})", integrity)
-        if prev_hash != prev:
-            return VerifyResult(incident_id, False, n - 1, seq, f"seq {seq}: previous-hash link is broken", integrity)
-        if event_hash(inc, seq, type_, at, actor, ident, payload, prev_hash) != digest:
-            return VerifyResult(
-                incident_id, False, n - 1, seq, f"seq {seq}: content does not match its hash", integrity
-            )
-        prev = digest
-    return VerifyResult(incident_id, integrity is None, len(rows), None, integrity or "", integrity, prev)
+    """The chain walk every store shares (journal/chain.py), plus the database's own rules (`integrity`)."""
+    check = check_chain(StoredRow(*r[:9]) for r in rows)
+    reason = check.reason if rows else f"no events for incident {incident_id}"
+    return VerifyResult(
+        incident_id,
+        check.ok and integrity is None,
+        check.checked,
+        check.first_bad_seq,
+        reason or integrity or "",
+        integrity,
+        check.head_hash,
+    )

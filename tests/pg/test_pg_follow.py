@@ -12,9 +12,9 @@ import pytest
 
 from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import Position
+from nexus_tui.journal.chain import GENESIS, canonical, event_hash, format_at
 from nexus_tui.journal.postgres import PostgresJournal
 from nexus_tui.journal.postgres_follow import follow
-from nexus_tui.journal.store import GENESIS, canonical, event_hash, format_at
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WAIT = 60.0  # a safety net against a hang, never a measured budget

@@ -10,7 +10,7 @@ import pytest
 
 from nexus_tui.commands import journal as journal_command
 from nexus_tui.journal.postgres import PostgresJournal
-from nexus_tui.journal.store import Journal
+from nexus_tui.journal.sqlite import SqliteJournal as Journal
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -73,5 +73,6 @@ def test_copy_refuses_a_different_incident_of_the_same_id(
 
 def test_copy_from_a_missing_file_is_one_line(tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("--from", str(tmp_path / "nope.sqlite3"), "--to", pg_url) == 2
+    assert not (tmp_path / "nope.sqlite3").exists()
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no such journal file" in err

@@ -19,7 +19,7 @@ from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import JournalUnavailable
 from nexus_tui.journal.offline import OfflineCapableJournal
 from nexus_tui.journal.postgres import PostgresJournal
-from nexus_tui.journal.store import Journal
+from nexus_tui.journal.sqlite import SqliteJournal as Journal
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

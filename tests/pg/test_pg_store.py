@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from nexus_tui.journal.base import JournalError, JournalUnavailable, OutboxDraft, SeqConflict
+from nexus_tui.journal.chain import event_hash
 from nexus_tui.journal.postgres import PostgresJournal
 from nexus_tui.journal.postgres_schema import GRANTS
-from nexus_tui.journal.store import event_hash
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
