@@ -2,18 +2,49 @@
 
 confirm: read the incident, print "ready", wait for "go" on stdin, then confirm step s1 once; print won/conflict.
 notes:   append N notes, re-reading the head and retrying after every SeqConflict.
+engine:  the same race through the engine (IncidentService): confirm step "verify"; print won/refused: why.
 """
 
 from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from nexus_tui.journal.base import SeqConflict
 from nexus_tui.journal.postgres import PostgresJournal
 
 
+def engine_confirm(url: str, incident: str, who: str) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from nexus_tui.domain.clock import SystemClock
+    from nexus_tui.domain.incident import IncidentError
+    from nexus_tui.domain.settings import Settings
+    from nexus_tui.engine.incidents import IncidentService
+    from tests.incident_fixtures import sample_runbook
+
+    svc = IncidentService(
+        PostgresJournal(url),
+        clock=SystemClock(),
+        runbook_loader=lambda _: sample_runbook(),
+        settings=Settings(),
+        actor=who,
+    )
+    with svc:
+        svc.state(incident)
+        print("ready", flush=True)
+        sys.stdin.readline()
+        try:
+            svc.confirm(incident, "verify")
+            print("won", flush=True)
+        except IncidentError as exc:
+            print(f"refused: {exc}", flush=True)
+
+
 def main(mode: str, url: str, incident: str, who: str, n: int) -> None:
+    if mode == "engine":
+        engine_confirm(url, incident, who)
+        return
     with PostgresJournal(url) as j:
         if mode == "confirm":
             seq = len(j.events_since(incident, 0))

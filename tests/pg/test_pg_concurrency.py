@@ -38,6 +38,35 @@ def test_two_processes_confirm_one_step_and_exactly_one_wins(pg_url: str) -> Non
         assert j.verify("INC-1").ok
 
 
+def test_two_engines_on_two_machines_confirm_one_step_and_exactly_one_wins(pg_url: str) -> None:
+    from nexus_tui.domain.clock import SystemClock
+    from nexus_tui.domain.settings import Settings
+    from nexus_tui.engine.incidents import IncidentService
+    from tests.incident_fixtures import sample_runbook
+
+    svc = IncidentService(
+        PostgresJournal(pg_url),
+        clock=SystemClock(),
+        runbook_loader=lambda _: sample_runbook(),
+        settings=Settings(),
+        actor="ic",
+    )
+    with svc:
+        incident = svc.declare("rds-failover", severity="sev1", ic="ic", drill=True)
+    procs = [_spawn("engine", pg_url, incident, who) for who in ("ic@laptop", "dba@desktop")]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outcomes = sorted(p.communicate(timeout=120)[0].strip() for p in procs)
+    assert outcomes[1] == "won" and outcomes[0].startswith("refused: "), outcomes
+    with PostgresJournal(pg_url) as j:
+        confirmations = [e for e in j.events_since(incident, 0) if e.type == "step_confirmed"]
+        assert len(confirmations) == 1 and j.verify(incident).ok
+
+
 def test_four_processes_by_fifty_notes_all_land_and_the_chain_verifies(pg_url: str) -> None:
     with PostgresJournal(pg_url) as j:
         j.append("INC-1", "declared", {}, at=T0, actor="ic", aws_identity=None, expect_seq=0)
