@@ -1,4 +1,5 @@
-"""`nexus-tui journal ...`: the journal file itself: check it, and salvage what is readable from a damaged one."""
+"""`nexus-tui journal ...`: the journal file itself: check it, salvage what is readable from a damaged one, and
+copy incidents between journals (SQLite file <-> PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from nexus_tui.domain.text import printable_line
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("journal", help="check or salvage the incident journal")
+    parser = subparsers.add_parser("journal", help="check, salvage or copy the incident journal")
     parser.set_defaults(func=run, journal_command=None)
     sub = parser.add_subparsers(dest="journal_command", metavar="ACTION")
     p = sub.add_parser("check", help="the file's integrity and every incident's hash chain (exit 1 if any fails)")
@@ -19,6 +20,9 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("salvage", help="copy every readable, chain-valid event into a NEW file")
     p.add_argument("source", type=Path)
     p.add_argument("target", type=Path)
+    p = sub.add_parser("copy", help="copy every incident to another journal (file or postgresql:// URL), verified")
+    p.add_argument("--from", dest="source", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
+    p.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,10 +33,12 @@ def run(args: argparse.Namespace) -> int:
             return _salvage(args.source, args.target)
         if args.journal_command == "check":
             return _check(args)
+        if args.journal_command == "copy":
+            return _copy(args.source, args.target)
     except JournalError as exc:
         print(f"nexus-tui journal: {printable_line(str(exc))}", file=sys.stderr)
         return 2
-    print("nexus-tui journal: choose an action (check, salvage)", file=sys.stderr)
+    print("nexus-tui journal: choose an action (check, salvage, copy)", file=sys.stderr)
     return 2
 
 
@@ -47,6 +53,20 @@ def _salvage(source: Path, target: Path) -> int:
         print(f"{report.unreadable_rows} row(s) could not be read at all")
     print(f"salvaged into {target}" + ("" if report.complete else " (incomplete: see above)"))
     return 0 if report.complete else 1
+
+
+def _copy(source: str, target: str) -> int:
+    from nexus_tui.commands.journal_copy import copy_journal, open_for_copy
+
+    src = open_for_copy(source, source=True)
+    try:
+        dst = open_for_copy(target, source=False)
+        try:
+            return 1 if copy_journal(src, dst, out=sys.stdout, err=sys.stderr) else 0
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -47,5 +47,7 @@ def is_url(target: str | Path) -> bool:
 
 def open_store(target: str | Path, *, read_only: bool = False) -> JournalStore:
     if is_url(target):
-        raise JournalError("a PostgreSQL journal URL was given, but this build has no PostgreSQL store yet")
+        from nexus_tui.journal.postgres import PostgresJournal
+
+        return PostgresJournal(str(target), read_only=read_only)
     return SqliteJournal(Path(target), read_only=read_only)

@@ -1,0 +1,321 @@
+"""Working on while the shared journal is unreachable, and merging back when it returns.
+
+The shared (PostgreSQL) journal may live in the region that is failing, or the network to it may be cut. The
+IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
+
+- While the database answers, it is a pass-through that remembers the events it has seen of each incident.
+- When an append finds the database unreachable, the incident continues in a local SQLite journal (one file per
+  offline episode): first the events already known (same seqs, so the same hashes), then the new events, each
+  marked `"offline": "<episode>"` (the file's name) in its payload. Reads of that incident come from the local
+  file from then on.
+  `unreachable_since` says since when, for "shared journal unreachable since T".
+- `merge(incident)` appends the offline events to the shared incident, in order, after whatever the other
+  responders wrote meanwhile (re-chained by the shared store's append), preceded by a note that makes the gap
+  visible in the timeline and the report. If the others did write meanwhile, nothing is merged until the IC has
+  seen the conflict (`MergeResult.conflicts`) and decided: `merge(incident, accept=True)` appends after theirs;
+  `accept=False` discards the offline events from the shared incident but records in it what was discarded, so
+  nothing confirmed disappears silently. An offline event that in fact reached the database (the connection
+  broke after COMMIT) is recognised and not appended twice; an interrupted merge resumes where it stopped.
+- `recover()` after a restart takes up an offline file that a previous run left unmerged.
+- Outbox messages of offline events are kept in memory and written with the merged events (lost if the process
+  dies while offline: the events themselves are not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from nexus_tui.domain.incident import Event
+from nexus_tui.journal.base import (
+    JournalStore,
+    JournalUnavailable,
+    OutboxDraft,
+    OutboxMessage,
+    OutboxStatus,
+    Position,
+    VerifyResult,
+)
+from nexus_tui.journal.offline_merge import MergeResult, gap_note, plan_merge, unmerged
+
+
+class LocalStore(Protocol):
+    """What the offline continuation needs of the local SQLite journal."""
+
+    def append(
+        self,
+        incident_id: str,
+        type_: str,
+        payload: Mapping[str, Any],
+        *,
+        at: datetime,
+        actor: str,
+        aws_identity: str | None,
+        expect_seq: int,
+    ) -> Event: ...
+
+    def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
+
+    def incident_ids(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class OfflineCapableJournal:
+    """A JournalStore over a shared store that keeps going, locally, when the shared one is unreachable."""
+
+    def __init__(
+        self,
+        shared: JournalStore,
+        offline_dir: Path,
+        open_local: Callable[[Path], LocalStore],
+        *,
+        host: str = "",
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.shared = shared
+        self._dir = Path(offline_dir)
+        self._open_local = open_local
+        self._host = host
+        self._now = now
+        self._known: dict[str, list[Event]] = {}  # the shared events seen, per incident, from seq 1
+        self._local: LocalStore | None = None
+        self._local_path: Path | None = None
+        self._offline: dict[str, int] = {}  # incident -> last seq that is in the shared store (the base)
+        self._episode = ""  # the offline file's name: the mark on its events, in the local and the shared journal
+        self._drafts: dict[tuple[str, int], list[OutboxDraft]] = {}
+        self.unreachable_since: datetime | None = None
+
+    @property
+    def location(self) -> str:
+        return self.shared.location
+
+    @property
+    def offline_incidents(self) -> dict[str, int]:
+        """Incidents with events not yet in the shared journal, and the seq they branched off at."""
+        return dict(self._offline)
+
+    @property
+    def offline_file(self) -> Path | None:
+        return self._local_path
+
+    def close(self) -> None:
+        self.shared.close()
+        if self._local is not None:
+            self._local.close()
+
+    # -- events ---------------------------------------------------------------------------------------------
+
+    def append(
+        self,
+        incident_id: str,
+        type_: str,
+        payload: Mapping[str, Any],
+        *,
+        at: datetime,
+        actor: str,
+        aws_identity: str | None,
+        expect_seq: int,
+        outbox: Sequence[OutboxDraft] = (),
+    ) -> Event:
+        if incident_id not in self._offline:
+            try:
+                event = self.shared.append(
+                    incident_id,
+                    type_,
+                    payload,
+                    at=at,
+                    actor=actor,
+                    aws_identity=aws_identity,
+                    expect_seq=expect_seq,
+                    outbox=outbox,
+                )
+            except JournalUnavailable:
+                self._go_offline(incident_id, expect_seq)
+            else:
+                self.unreachable_since = None
+                self._remember(incident_id, [event])
+                return event
+        local = self._local
+        assert local is not None
+        marked = {**payload, "offline": self._episode}
+        event = local.append(
+            incident_id, type_, marked, at=at, actor=actor, aws_identity=aws_identity, expect_seq=expect_seq
+        )
+        if outbox:
+            self._drafts[(incident_id, event.seq)] = list(outbox)
+        return event
+
+    def _go_offline(self, incident_id: str, expect_seq: int) -> None:
+        if self.unreachable_since is None:
+            self.unreachable_since = self._now()
+        known = self._known.get(incident_id, [])
+        if len(known) < expect_seq:
+            raise JournalUnavailable(
+                f"{self.location}: shared journal unreachable, and this machine has not read {incident_id} up to"
+                f" seq {expect_seq}, so it cannot continue it offline"
+            )
+        if self._local is None:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            stamp = self._now().strftime("%Y%m%dT%H%M%S%fZ")
+            self._local_path = self._dir / f"offline-{stamp}.sqlite3"
+            self._episode = self._local_path.stem
+            self._local = self._open_local(self._local_path)
+        for event in known[:expect_seq]:  # the common past: same content, so the same chain
+            self._local.append(
+                incident_id,
+                event.type,
+                event.payload,
+                at=event.at,
+                actor=event.actor,
+                aws_identity=event.aws_identity,
+                expect_seq=event.seq - 1,
+            )
+        self._offline[incident_id] = expect_seq
+
+    def _remember(self, incident_id: str, events: Sequence[Event]) -> None:
+        known = self._known.setdefault(incident_id, [])
+        for event in events:
+            if event.seq == len(known) + 1:
+                known.append(event)
+
+    def events_since(self, incident_id: str, seq: int) -> list[Event]:
+        if incident_id in self._offline and self._local is not None:
+            return self._local.events_since(incident_id, seq)
+        known = self._known.get(incident_id, [])
+        try:
+            events = self.shared.events_since(incident_id, min(seq, len(known)))
+        except JournalUnavailable:
+            if self.unreachable_since is None:
+                self.unreachable_since = self._now()
+            if seq <= len(known):
+                return known[seq:]  # what this machine last saw; the caller learns the outage from append
+            raise
+        self._remember(incident_id, events)
+        return [e for e in events if e.seq > seq]
+
+    def incident_ids(self) -> list[str]:
+        return self.shared.incident_ids()
+
+    def unresolved_ids(self) -> list[str]:
+        return self.shared.unresolved_ids()
+
+    def exists(self, incident_id: str) -> bool:
+        return incident_id in self._offline or self.shared.exists(incident_id)
+
+    def heads(self) -> dict[str, int]:
+        return self.shared.heads()
+
+    def verify(self, incident_id: str) -> VerifyResult:
+        return self.shared.verify(incident_id)
+
+    def follow(self, since: Position | None = None, *, interval: float = 0.05) -> AsyncIterator[list[Event]]:
+        return self.shared.follow(since, interval=interval)
+
+    # -- merging back ---------------------------------------------------------------------------------------
+
+    def merge(self, incident_id: str, *, accept: bool | None = None) -> MergeResult:
+        """Put the offline events of `incident_id` into the shared journal (see the module docstring). Safe to
+        run again after an interruption. Raises JournalUnavailable while the database is still unreachable."""
+        base = self._offline.get(incident_id)
+        if base is None or self._local is None:
+            return MergeResult(incident_id)
+        plan = plan_merge(self._episode, base, self._local.events_since(incident_id, base), self.shared, incident_id)
+        if plan.others and accept is None and not plan.gap_written:
+            return MergeResult(incident_id, already_there=plan.landed, conflicts=plan.others, pending=plan.todo)
+        discard = accept is False or plan.discarded_before
+        head = plan.head
+        if plan.todo and not plan.gap_written:
+            note = gap_note(self._episode, plan.todo, self._host, str(self._local_path), discarded=discard)
+            self.shared.append(
+                incident_id, "note", note, at=self._now(), actor="nexus-tui", aws_identity=None, expect_seq=head
+            )
+            head += 1
+        merged = 0
+        for event in [] if discard else plan.todo:
+            self.shared.append(
+                incident_id,
+                event.type,
+                {**event.payload, "offline_seq": event.seq},
+                at=event.at,
+                actor=event.actor,
+                aws_identity=event.aws_identity,
+                expect_seq=head,
+                outbox=self._drafts.pop((incident_id, event.seq), ()),
+            )
+            head += 1
+            merged += 1
+        self._finish(incident_id)
+        discarded = len(plan.todo) if discard else 0
+        return MergeResult(incident_id, merged=merged, already_there=plan.landed, discarded=discarded)
+
+    def _finish(self, incident_id: str) -> None:
+        """Record in the local file that this incident is merged (so a restart does not offer it again)."""
+        local = self._local
+        assert local is not None
+        head = len(local.events_since(incident_id, 0))
+        local.append(
+            incident_id,
+            "note",
+            {"text": "merged into the shared journal", "offline_merged": self._episode},
+            at=self._now(),
+            actor="nexus-tui",
+            aws_identity=None,
+            expect_seq=head,
+        )
+        del self._offline[incident_id]
+        self._known.pop(incident_id, None)
+        if not self._offline:
+            local.close()
+            self._local = None  # the file stays: the record of what was done offline
+        self.unreachable_since = None
+
+    def recover(self) -> dict[str, int]:
+        """After a restart: take up the offline file a previous run left unmerged. Returns its incidents and
+        their base seqs (empty when there is nothing to merge); `merge` them when the database answers."""
+        if self._local is not None or not self._dir.is_dir():
+            return self.offline_incidents
+        for path in sorted(self._dir.glob("offline-*.sqlite3")):
+            local = self._open_local(path)
+            pending = unmerged(path.stem, {i: local.events_since(i, 0) for i in local.incident_ids()})
+            if pending:
+                self._local, self._local_path, self._episode = local, path, path.stem
+                self._offline.update(pending)
+                break
+            local.close()
+        return self.offline_incidents
+
+    # -- outbox: only the shared journal delivers -----------------------------------------------------------
+
+    def outbox_claim(self, holder: str, now: datetime, lease_seconds: float, limit: int = 10) -> list[OutboxMessage]:
+        return self.shared.outbox_claim(holder, now, lease_seconds, limit)
+
+    def outbox_update(
+        self,
+        message_id: int,
+        holder: str,
+        *,
+        status: OutboxStatus,
+        attempts: int | None = None,
+        next_attempt_at: datetime | None = None,
+        remote_id: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        return self.shared.outbox_update(
+            message_id,
+            holder,
+            status=status,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            remote_id=remote_id,
+            error=error,
+        )
+
+    def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]:
+        return self.shared.outbox_list(incident_id)
+
+
+def _is_a_journal_store(store: OfflineCapableJournal) -> JournalStore:
+    return store  # mypy checks here that the class matches the protocol exactly
