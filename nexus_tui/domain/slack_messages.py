@@ -1,0 +1,387 @@
+"""What Slack hears about an incident, as plain data: which messages an event produces, where they go, and how
+they read (Block Kit plus the plain-text fallback Slack shows in notifications).
+
+Pure: the engine wraps `messages_for` into the journal's outbox policy and the sender renders a message's
+payload with `render` when it delivers it (only then is the incident id and the root's thread known). The
+root message is rendered from facts captured at declaration; its later `chat.update`s are rendered from the
+current state by `root_update`, at most one per DEBOUNCE_SECONDS per incident (see `Debounce`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from nexus_tui.domain.incident import IncidentState
+from nexus_tui.domain.rto import Timers
+from nexus_tui.domain.text import printable_line
+
+ROOT_KEY = "root"
+DRILL_PREFIX = "[DRILL] "
+DEBOUNCE_SECONDS = 5.0
+# Slack's metadata event type: how the sender recognises its own messages when it looks for a lost answer.
+METADATA_EVENT_TYPE = "nexus_tui_message"
+_TEXT_LIMIT = 2900  # a section block's text is capped at 3000 characters
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where messages go. None means "nowhere": a drill without a drill channel is not posted unless
+    `drill_in_production` says so explicitly (a drill must never alarm the production channel)."""
+
+    channel: str | None = "#incident-response"
+    stakeholder_channel: str | None = None
+    drill_channel: str | None = None
+    drill_in_production: bool = False
+    mention: str | None = None  # who escalations ping, e.g. "<!subteam^S0123>"
+    default_rto_seconds: float = 1800.0
+
+    def incident_channel(self, drill: bool) -> str | None:
+        if not drill:
+            return self.channel
+        if self.drill_channel:
+            return self.drill_channel
+        return self.channel if self.drill_in_production else None
+
+    def stakeholders(self, drill: bool) -> str | None:
+        if drill:
+            # Stakeholders of a drill are the drill channel's readers; never the real stakeholder channel.
+            return self.incident_channel(True)
+        return self.stakeholder_channel or self.channel
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSpec:
+    """An outbox message before the journal stores it. channel "" means unroutable: the sender drops it
+    with `payload["unroutable"]` as the reason, so the comms pane still shows it was not sent and why."""
+
+    key: str
+    channel: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "post"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = round(abs(seconds))
+    sign = "-" if seconds < 0 else ""
+    if s >= 3600:
+        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
+    if s >= 60:
+        return f"{sign}{s // 60}m{s % 60:02d}s"
+    return f"{sign}{s}s"
+
+
+def _clean(text: Any, limit: int = 500) -> str:
+    return printable_line(str(text), limit)
+
+
+def _unroutable(drill: bool) -> str:
+    if drill:
+        return "drill with no drill channel: set [slack] drill_channel (or drill_in_production = true)"
+    return "no Slack channel configured: set [slack] channel"
+
+
+def _spec(key: str, channel: str | None, payload: dict[str, Any], drill: bool, kind: str = "post") -> MessageSpec:
+    body = {**payload, "drill": drill}
+    if channel is None:
+        body["unroutable"] = _unroutable(drill)
+    return MessageSpec(key=key, channel=channel or "", payload=body, kind=kind)
+
+
+def _step_label(state: IncidentState, step_id: Any) -> str:
+    try:
+        idx = state.runbook.index_of(str(step_id))
+    except ValueError:
+        return f"step {_clean(step_id, 80)}"
+    step = state.runbook.steps[idx]
+    return f"Step {idx + 1}/{len(state.runbook.steps)} {_clean(step.title, 120)}"
+
+
+def root_facts(payload: Mapping[str, Any], routing: Routing) -> dict[str, Any]:
+    """What the root message says, from the declaration's payload (the state does not exist yet)."""
+    runbook = payload.get("runbook") or {}
+    rto = runbook.get("rto_seconds") if isinstance(runbook, Mapping) else None
+    steps = runbook.get("steps", []) if isinstance(runbook, Mapping) else []
+    return {
+        "severity": str(payload.get("severity", "")),
+        "runbook_id": str(payload.get("runbook_id", "")),
+        "runbook_title": str(runbook.get("title", "")) if isinstance(runbook, Mapping) else "",
+        "ic": str(payload.get("ic", "")),
+        "rto_seconds": float(rto) if rto else routing.default_rto_seconds,
+        "steps": len(steps) if isinstance(steps, list) else 0,
+    }
+
+
+def messages_for(
+    state: IncidentState | None,
+    event_type: str,
+    payload: Mapping[str, Any],
+    seq: int,
+    routing: Routing,
+    at: datetime | None = None,
+) -> list[MessageSpec]:
+    """The messages an event about to be appended as `seq` produces. `state` is the incident before the
+    event (None for the declaration). Keys are unique per incident: the event's seq makes them so."""
+    if event_type == "declared":
+        drill = bool(payload.get("drill", False))
+        facts = root_facts(payload, routing)
+        return [_spec(ROOT_KEY, routing.incident_channel(drill), {"role": "root", "facts": facts}, drill)]
+    if state is None:
+        return []
+    drill = state.drill
+    channel = routing.incident_channel(drill)
+    text = thread_text(state, event_type, payload, at)
+    out: list[MessageSpec] = []
+    if text is not None:
+        body: dict[str, Any] = {"role": "thread", "event": event_type, "text": text}
+        if event_type == "resolved":
+            body["anchor"] = True  # the sender adds the journal's head hash when it delivers
+        out.append(_spec(f"ev:{seq}", channel, body, drill))
+    stakeholder = stakeholder_text(state, event_type, payload)
+    if stakeholder is not None:
+        body = {"role": "top", "event": event_type, "text": stakeholder}
+        out.append(_spec(f"stakeholders:{seq}", routing.stakeholders(drill), body, drill))
+    return out
+
+
+def thread_text(state: IncidentState, event_type: str, p: Mapping[str, Any], at: datetime | None = None) -> str | None:
+    """One line (mrkdwn) for the incident's thread, or None when the event is not news to responders."""
+    step = _step_label(state, p.get("step_id")) if p.get("step_id") is not None else None
+    if event_type == "step_started":
+        return f":arrow_forward: {step} started"
+    if event_type == "step_confirmed":
+        manual = " (done by hand)" if p.get("manual") else ""
+        return f":white_check_mark: {step} done{manual}"
+    if event_type == "step_skipped":
+        return f":fast_forward: {step} skipped: {_clean(p.get('reason', ''))}"
+    if event_type == "step_failed":
+        return f":x: {step} failed: {_clean(p.get('reason', ''))}"
+    if event_type == "step_undone":
+        return f":leftwards_arrow_with_hook: undone: seq {_clean(p.get('undoes', '?'), 20)}"
+    if event_type == "aws_request":
+        return _aws_text(p, step)
+    if event_type == "precondition_override":
+        check = _clean(p.get("check") or "all checks", 80)
+        where = f" on {step}" if step else ""
+        return f":warning: precondition override{where} ({check}): {_clean(p.get('reason', ''))}"
+    if event_type == "note":
+        if not p.get("share"):
+            return None
+        where = f" ({step})" if step else ""
+        return f":memo: note{where}: {_clean(p.get('text', ''), 1500)}"
+    if event_type == "params_supplied":
+        values = p.get("values")
+        names = ", ".join(sorted(str(k) for k in values)) if isinstance(values, Mapping) else "?"
+        # Names only: a parameter's value is not the channel's business and could be sensitive.
+        return f":pencil2: parameters supplied: {_clean(names, 300)}"
+    if event_type == "rpo_recorded":
+        exp, tgt = p.get("exposure_seconds"), p.get("target_seconds")
+        return f":hourglass: RPO exposure {_duration(_num(exp))} (target {_duration(_num(tgt))})"
+    if event_type == "resolved":
+        return _resolved_text(state, p, at)
+    return None
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _aws_text(p: Mapping[str, Any], step: str | None) -> str:
+    outcome = str(p.get("outcome") or ("done" if p.get("executed", True) and not p.get("error") else "failed"))
+    icon = {"done": ":white_check_mark:", "failed": ":x:", "unknown": ":question:", "not_sent": ":no_entry:"}
+    parts = [f"{icon.get(outcome, ':grey_question:')} AWS {_clean(p.get('action', '?'), 80)}"]
+    if p.get("region"):
+        parts.append(f"in {_clean(p['region'], 30)}")
+    parts.append(f"· outcome {_clean(outcome, 20)}")
+    if p.get("request_id"):
+        parts.append(f"· request id `{_clean(p['request_id'], 80)}`")
+    if p.get("error"):
+        parts.append(f"· {_clean(p['error'], 300)}")
+    if step:
+        parts.append(f"({step})")
+    return " ".join(parts)
+
+
+def _resolved_text(state: IncidentState, p: Mapping[str, Any], at: datetime | None) -> str:
+    rto = state.runbook.rto_seconds
+    elapsed = None if at is None else (at - state.declared_at).total_seconds()
+    summary = _clean(p.get("summary") or "", 800)
+    text = f":checkered_flag: resolved: {summary}" if summary else ":checkered_flag: resolved"
+    if p.get("forced"):
+        text += f" (forced: {_clean(p.get('reason', ''))})"
+    if elapsed is not None and rto:
+        verdict = "met" if elapsed <= rto else "missed"
+        text += f" · RTO {_duration(elapsed)} vs target {_duration(rto)} ({verdict})"
+    return text
+
+
+def stakeholder_text(state: IncidentState, event_type: str, p: Mapping[str, Any]) -> str | None:
+    """A `slack` step's message, sent when the step is confirmed. The step carries `slack_message`
+    (its template) once the runbook loader knows the kind; without it nothing is posted."""
+    if event_type != "step_confirmed":
+        return None
+    try:
+        step = state.runbook.step(str(p.get("step_id")))
+    except KeyError:
+        return None
+    template = getattr(step, "slack_message", None)
+    if not template:
+        return None
+    return render_template(str(template), state)
+
+
+_FIELD_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+def template_fields(state: IncidentState) -> dict[str, str]:
+    done = state.done_count
+    return {
+        "incident.id": state.id,
+        "incident.severity": state.severity,
+        "incident.ic": state.ic,
+        "incident.runbook": state.runbook.title,
+        "incident.steps_done": str(done),
+        "incident.steps_total": str(len(state.steps)),
+        "incident.declared_at": state.declared_at.strftime("%Y-%m-%d %H:%M UTC"),
+        **{str(k): str(v) for k, v in state.params.items()},
+    }
+
+
+def render_template(template: str, state: IncidentState) -> str:
+    """`${param}` and `${incident.field}` filled in; unknown names stay visible rather than vanish."""
+    values = template_fields(state)
+    return _FIELD_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+# -- rendering ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str  # the plain-text fallback (notifications, screen readers, clients without blocks)
+    blocks: list[dict[str, Any]]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:_TEXT_LIMIT]}}
+
+
+def _prefix(drill: bool) -> str:
+    return DRILL_PREFIX if drill else ""
+
+
+def render(incident_id: str, payload: Mapping[str, Any], *, status: str | None = None, extra: str = "") -> Rendered:
+    """A stored outbox payload as Slack text + blocks. `status` replaces the root's status line (updates);
+    `extra` is appended (the head hash on resolve)."""
+    drill = bool(payload.get("drill", False))
+    if payload.get("role") == "root":
+        return render_root(incident_id, payload.get("facts") or {}, drill, status or "declared, no step started")
+    text = _prefix(drill) + str(payload.get("text", "")) + (f"\n{extra}" if extra else "")
+    return Rendered(text=f"{incident_id}: {text}", blocks=[_section(text)])
+
+
+def render_root(incident_id: str, facts: Mapping[str, Any], drill: bool, status: str) -> Rendered:
+    sev = _clean(facts.get("severity", ""), 10)
+    title = _clean(facts.get("runbook_title") or facts.get("runbook_id", ""), 120)
+    head = f"{_prefix(drill)}{sev} {incident_id}: {title}"
+    rpo = facts.get("rpo_exposure_seconds")
+    lines = [
+        f"*Runbook* `{_clean(facts.get('runbook_id', ''), 80)}` · *IC* {_clean(facts.get('ic', ''), 60)}",
+        f"*RTO target* {_duration(_num(facts.get('rto_seconds')))}"
+        + (
+            f" · *RPO target* {_duration(_num(facts.get('rpo_target_seconds')))}"
+            if facts.get("rpo_target_seconds")
+            else ""
+        )
+        + (f" · *RPO exposure* {_duration(_num(rpo))}" if rpo is not None else ""),
+        f"*Status* {_clean(status, 400)}",
+    ]
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": head[:150]}},
+        _section("\n".join(lines)),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Updates in the thread :thread:"}]},
+    ]
+    return Rendered(text=f"{head} · {status}", blocks=blocks)
+
+
+def status_line(state: IncidentState, timers: Timers) -> str:
+    """The root's status: step N of M, elapsed / RTO, projected finish, last event."""
+    total = len(state.steps)
+    last = state.events[-1].type.replace("_", " ") if state.events else "declared"
+    if state.resolved:
+        verdict = "met" if not timers.rto_breached else "missed"
+        return (
+            f"resolved after {_duration(timers.elapsed_seconds)} (RTO {_duration(timers.rto_target_seconds)}: "
+            f"{verdict}) · {state.done_count}/{total} steps done"
+        )
+    cur = state.current_index
+    step = f"step {cur + 1} of {total}" if cur is not None else f"all {total} steps done"
+    over = " (over RTO)" if timers.projection_exceeds_rto else ""
+    return (
+        f"{step} · elapsed {_duration(timers.elapsed_seconds)} / RTO {_duration(timers.rto_target_seconds)} · "
+        f"projected finish {_duration(timers.projected_finish_seconds)}{over} · last: {last}"
+    )
+
+
+def root_update(incident_id: str, root_payload: Mapping[str, Any], state: IncidentState, timers: Timers) -> Rendered:
+    facts = dict(root_payload.get("facts") or {})
+    if state.rpo_exposure_seconds is not None:
+        facts["rpo_exposure_seconds"] = state.rpo_exposure_seconds
+    if state.rpo_target_seconds is not None:
+        facts["rpo_target_seconds"] = state.rpo_target_seconds
+    return render_root(incident_id, facts, state.drill, status_line(state, timers))
+
+
+def metadata(incident_id: str, key: str) -> dict[str, Any]:
+    """Slack message metadata carrying the delivery key: Slack has no idempotency key, so after a lost answer
+    the sender finds its own message by this before it sends again."""
+    return {"event_type": METADATA_EVENT_TYPE, "event_payload": {"incident": incident_id, "key": key}}
+
+
+def matches(message: Mapping[str, Any], incident_id: str, key: str) -> bool:
+    meta = message.get("metadata")
+    if not isinstance(meta, Mapping) or meta.get("event_type") != METADATA_EVENT_TYPE:
+        return False
+    p = meta.get("event_payload")
+    return isinstance(p, Mapping) and p.get("incident") == incident_id and p.get("key") == key
+
+
+# -- debounce ----------------------------------------------------------------------------------------------
+
+
+class Debounce:
+    """At most one root update per `interval` seconds per incident, newest wins: a change inside the window
+    is held until the window ends and then sent as the state at that moment (never dropped, never doubled).
+    Times are plain seconds from any monotonic clock the caller injects."""
+
+    def __init__(self, interval: float = DEBOUNCE_SECONDS) -> None:
+        self.interval = interval
+        self._last_sent: dict[str, float] = {}
+        self._dirty: set[str] = set()
+
+    def changed(self, incident_id: str) -> None:
+        self._dirty.add(incident_id)
+
+    def due(self, now: float) -> list[str]:
+        """Incidents whose update may go now."""
+        return sorted(i for i in self._dirty if now - self._last_sent.get(i, float("-inf")) >= self.interval - 1e-9)
+
+    def next_due(self, now: float) -> float | None:
+        """Seconds until the next held update may go (None: nothing held)."""
+        waits = [max(self._last_sent.get(i, float("-inf")) + self.interval - now, 0.0) for i in self._dirty]
+        return min(waits) if waits else None
+
+    def sent(self, incident_id: str, now: float) -> None:
+        self._last_sent[incident_id] = now
+        self._dirty.discard(incident_id)
+
+    def pending(self) -> Sequence[str]:
+        return sorted(self._dirty)
