@@ -135,7 +135,7 @@ def messages_for(
         return []
     drill = state.drill
     channel = routing.incident_channel(drill)
-    text = thread_text(state, event_type, payload, at)
+    text = thread_text(state, event_type, payload, at, routing.mention)
     out: list[MessageSpec] = []
     if text is not None:
         body: dict[str, Any] = {"role": "thread", "event": event_type, "text": text}
@@ -149,7 +149,13 @@ def messages_for(
     return out
 
 
-def thread_text(state: IncidentState, event_type: str, p: Mapping[str, Any], at: datetime | None = None) -> str | None:
+def thread_text(
+    state: IncidentState,
+    event_type: str,
+    p: Mapping[str, Any],
+    at: datetime | None = None,
+    mention: str | None = None,
+) -> str | None:
     """One line (mrkdwn) for the incident's thread, or None when the event is not news to responders."""
     step = _step_label(state, p.get("step_id")) if p.get("step_id") is not None else None
     if event_type == "step_started":
@@ -184,6 +190,22 @@ def thread_text(state: IncidentState, event_type: str, p: Mapping[str, Any], at:
         return f":hourglass: RPO exposure {_duration(_num(exp))} (target {_duration(_num(tgt))})"
     if event_type == "resolved":
         return _resolved_text(state, p, at)
+    return _timed_text(state, event_type, p, step, mention)
+
+
+def _timed_text(
+    state: IncidentState, event_type: str, p: Mapping[str, Any], step: str | None, mention: str | None
+) -> str | None:
+    """Time-driven news, posted when the engine journals it (the journal is what the outbox follows)."""
+    if event_type == "escalated":
+        ping = f" {mention}" if mention else ""
+        return f":rotating_light: escalation: engage {_clean(p.get('who', '?'), 80)} now{ping}"
+    if event_type == "rto_projection_exceeded":
+        projected, target = _num(p.get("projected_seconds")), _num(p.get("target_seconds"))
+        return f":warning: projected finish {_duration(projected)} is past the RTO target {_duration(target)}"
+    if event_type == "step_overdue":
+        elapsed, expected = _num(p.get("elapsed_seconds")), _num(p.get("expected_seconds"))
+        return f":hourglass_flowing_sand: {step} has run {_duration(elapsed)}, over twice its {_duration(expected)}"
     return None
 
 

@@ -19,7 +19,7 @@ from tests.incident_fixtures import sample_runbook
 
 TOKEN = "xoxb-000-TEST-SECRET-TOKEN-4711"
 # Scaled so a test runs in well under a second per message; the ratios between the figures are Slack's.
-FAST = Pacing(interval=0.01, backoff_factor=0.01, backoff_cap=0.2, timeout=1.0, poll=0.02, lease_extra=1.0)
+FAST = Pacing(interval=0.01, backoff_factor=0.01, backoff_cap=0.2, jitter=0.01, timeout=1.0, poll=0.02, lease_extra=1.0)
 
 
 class SystemUTC:

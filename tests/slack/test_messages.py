@@ -67,6 +67,21 @@ def test_thread_messages(draft: tr.Draft, expected: str) -> None:
     assert "hunter2" not in str(spec.payload)
 
 
+def test_time_driven_news_pings_the_escalation_group() -> None:
+    state = Log().state
+    routing = Routing(mention="<!subteam^S1>")
+    (esc,) = messages_for(state, "escalated", {"who": "Team lead"}, 2, routing)
+    assert esc.payload["text"] == ":rotating_light: escalation: engage Team lead now <!subteam^S1>"
+    (late,) = messages_for(
+        state, "step_overdue", {"step_id": "verify", "elapsed_seconds": 250, "expected_seconds": 120}, 3, routing
+    )
+    assert "Step 1/5 Verify the primary is down has run 4m10s, over twice its 2m00s" in late.payload["text"]
+    (rto,) = messages_for(
+        state, "rto_projection_exceeded", {"projected_seconds": 2000, "target_seconds": 1800}, 4, routing
+    )
+    assert "33m20s is past the RTO target 30m00s" in rto.payload["text"]
+
+
 def test_unshared_notes_and_claims_stay_out_of_slack() -> None:
     state = Log().state
     assert messages_for(state, "note", {"text": "x"}, 2, Routing()) == []

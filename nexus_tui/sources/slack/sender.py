@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
+import random
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.http_retry.jitter import RandomJitter
+from slack_sdk.http_retry.jitter import Jitter
 
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.slack_messages import ROOT_KEY, metadata, render
@@ -44,7 +46,10 @@ class Pacing:
 
     interval: float = 1.0  # seconds between posts to one channel (chat.postMessage: ~1/s per channel)
     backoff_factor: float = 0.5  # 0.5, 1, 2, 4 ... seconds (plus jitter)
-    backoff_cap: float = 30.0  # a retry at least this often, so a recovered Slack is noticed quickly
+    # A retry at least this often during an outage, so a recovered Slack is noticed within ~15 s: after a
+    # 60 s outage a 200-message backlog (200 s of pacing) then drains in at most (200 + 15 + 1) / 200 = 1.08x.
+    backoff_cap: float = 15.0
+    jitter: float = 1.0  # up to this much random extra wait, so many senders do not retry in step
     timeout: float = 10.0  # per call
     poll: float = 0.5  # seconds between claims when idle (a wake() call cuts the wait short)
     lease_extra: float = 10.0
@@ -66,6 +71,16 @@ class DeliveryState:
 
 def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}"
+
+
+class ScaledJitter(Jitter):
+    """slack-sdk's RandomJitter adds up to 1 s; this adds up to `spread` (scaled with the rest in tests)."""
+
+    def __init__(self, spread: float) -> None:
+        self.spread = spread
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * self.spread
 
 
 class Pacer:
@@ -110,7 +125,11 @@ class Sender:
         self.state = DeliveryState()
         self.batch = batch
         self._pacer = Pacer(self.pacing.interval, monotonic, sleep)
-        self._backoff = BackoffRetryIntervalCalculator(backoff_factor=self.pacing.backoff_factor, jitter=RandomJitter())
+        self._backoff = BackoffRetryIntervalCalculator(
+            backoff_factor=self.pacing.backoff_factor, jitter=ScaledJitter(self.pacing.jitter)
+        )
+        p = self.pacing
+        self._max_exponent = max(int(math.log2(p.backoff_cap / p.backoff_factor)), 0) if p.backoff_factor > 0 else 0
         self._wake = asyncio.Event()
         self._roots: dict[tuple[str, str], str] = {}  # (incident, key) -> "channel_id/ts"
         self._listeners: list[Callable[[], None]] = []
@@ -256,7 +275,8 @@ class Sender:
             delay = exc.retry_after
             self._pacer.hold(delay)
         else:
-            delay = min(self._backoff.calculate_sleep_duration(max(attempts - 1, 0)), self.pacing.backoff_cap)
+            # The exponent is capped rather than the result, so retries at the cap still get their jitter.
+            delay = self._backoff.calculate_sleep_duration(min(max(attempts - 1, 0), self._max_exponent))
         if self.state.down_since is None:
             self.state.down_since = now
         marker = UNKNOWN if exc.sent_unknown else NOT_SENT
