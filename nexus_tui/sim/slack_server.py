@@ -24,10 +24,11 @@ from aiohttp import web
 
 @dataclass
 class Fault:
-    mode: str  # rate_limit | error_500 | hang | drop_after_store | invalid_auth
+    mode: str  # rate_limit | error_500 | hang | drop_after_store | store_then_hang | invalid_auth
     count: int = 1  # how many matching requests it affects
     methods: tuple[str, ...] = ()  # empty: every method
     retry_after: int = 1
+    after: int = 0  # let this many matching requests through first
 
 
 @dataclass
@@ -66,9 +67,11 @@ class SlackServer:
             self.channels[ch.id] = ch
             return ch
 
-    def fault(self, mode: str, count: int = 1, *, methods: tuple[str, ...] = (), retry_after: int = 1) -> None:
+    def fault(
+        self, mode: str, count: int = 1, *, methods: tuple[str, ...] = (), retry_after: int = 1, after: int = 0
+    ) -> None:
         with self._lock:
-            self._faults.append(Fault(mode, count, methods, retry_after))
+            self._faults.append(Fault(mode, count, methods, retry_after, after))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -83,6 +86,10 @@ class SlackServer:
     def posts(self) -> list[tuple[float, str, dict[str, Any]]]:
         with self._lock:
             return [r for r in self.requests if r[1] == "chat.postMessage"]
+
+    def environ(self) -> dict[str, str]:
+        """Environment that points nexus-tui at this server (demo and subprocess tests): a fake bot token."""
+        return {"NEXUS_TUI_SLACK_API_URL": self.url, "SLACK_BOT_TOKEN": "xoxb-local-simulator"}
 
     def set_down(self, down: bool) -> None:
         """Down: the port refuses connections (as when Slack or the network is unreachable)."""
@@ -120,7 +127,8 @@ class SlackServer:
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # handler_cancellation: a hung handler ends when its client goes away (a killed sender).
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         await self._set_site(True)
 
@@ -151,6 +159,9 @@ class SlackServer:
         with self._lock:
             for f in self._faults:
                 if not f.methods or method in f.methods:
+                    if f.after > 0:
+                        f.after -= 1
+                        return None
                     f.count -= 1
                     if f.count <= 0:
                         self._faults.remove(f)
@@ -195,6 +206,10 @@ class SlackServer:
         body = self._answer(method, params)
         if fault is not None and fault.mode == "drop_after_store":
             # The post is stored; the answer never arrives (a reset after the request left).
+            return _abort(request)
+        if fault is not None and fault.mode == "store_then_hang":
+            # Stored, and the answer is held back: the sender is still waiting when it is killed.
+            await asyncio.sleep(self.hang_seconds)
             return _abort(request)
         return web.json_response(body)
 
