@@ -4,13 +4,13 @@ they read (Block Kit plus the plain-text fallback Slack shows in notifications).
 Pure: the engine wraps `messages_for` into the journal's outbox policy and the sender renders a message's
 payload with `render` when it delivers it (only then is the incident id and the root's thread known). The
 root message is rendered from facts captured at declaration; its later `chat.update`s are rendered from the
-current state by `root_update`, at most one per DEBOUNCE_SECONDS per incident (see `Debounce`).
+current state by `root_update`, at most one per 5 s per incident (see slack_delivery.Debounce).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,9 +21,6 @@ from nexus_tui.domain.text import printable_line
 
 ROOT_KEY = "root"
 DRILL_PREFIX = "[DRILL] "
-DEBOUNCE_SECONDS = 5.0
-# Slack's metadata event type: how the sender recognises its own messages when it looks for a lost answer.
-METADATA_EVENT_TYPE = "nexus_tui_message"
 _TEXT_LIMIT = 2900  # a section block's text is capped at 3000 characters
 
 
@@ -260,6 +257,32 @@ def stakeholder_text(state: IncidentState, event_type: str, p: Mapping[str, Any]
     return render_template(str(template), state)
 
 
+def preview_slack_step(state: IncidentState, step_id: str, routing: Routing) -> tuple[str | None, str] | None:
+    """What a `slack` step will post on confirm, for the step's preview: (channel or None, text)."""
+    text = stakeholder_text(state, "step_confirmed", {"step_id": step_id})
+    if text is None:
+        return None
+    return routing.stakeholders(state.drill), _prefix(state.drill) + text
+
+
+INCIDENT_FIELDS: tuple[str, ...] = (
+    "incident.id",
+    "incident.severity",
+    "incident.ic",
+    "incident.runbook",
+    "incident.steps_done",
+    "incident.steps_total",
+    "incident.declared_at",
+)
+
+
+def unknown_template_fields(template: str, param_names: Iterable[str]) -> list[str]:
+    """Placeholders a runbook's `slack` message uses that neither a parameter nor an incident field fills:
+    runbook validation reports them (file and line) instead of posting `${typo}` to stakeholders."""
+    known = set(param_names) | set(INCIDENT_FIELDS)
+    return sorted({name for name in _FIELD_RE.findall(template) if name not in known})
+
+
 _FIELD_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
@@ -272,7 +295,7 @@ def template_fields(state: IncidentState) -> dict[str, str]:
         "incident.runbook": state.runbook.title,
         "incident.steps_done": str(done),
         "incident.steps_total": str(len(state.steps)),
-        "incident.declared_at": state.declared_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "incident.declared_at": state.declared_at.strftime("%Y-%m-%d %H:%M UTC"),  # keep INCIDENT_FIELDS in step
         **{str(k): str(v) for k, v in state.params.items()},
     }
 
@@ -360,50 +383,3 @@ def root_update(incident_id: str, root_payload: Mapping[str, Any], state: Incide
     if state.rpo_target_seconds is not None:
         facts["rpo_target_seconds"] = state.rpo_target_seconds
     return render_root(incident_id, facts, state.drill, status_line(state, timers))
-
-
-def metadata(incident_id: str, key: str) -> dict[str, Any]:
-    """Slack message metadata carrying the delivery key: Slack has no idempotency key, so after a lost answer
-    the sender finds its own message by this before it sends again."""
-    return {"event_type": METADATA_EVENT_TYPE, "event_payload": {"incident": incident_id, "key": key}}
-
-
-def matches(message: Mapping[str, Any], incident_id: str, key: str) -> bool:
-    meta = message.get("metadata")
-    if not isinstance(meta, Mapping) or meta.get("event_type") != METADATA_EVENT_TYPE:
-        return False
-    p = meta.get("event_payload")
-    return isinstance(p, Mapping) and p.get("incident") == incident_id and p.get("key") == key
-
-
-# -- debounce ----------------------------------------------------------------------------------------------
-
-
-class Debounce:
-    """At most one root update per `interval` seconds per incident, newest wins: a change inside the window
-    is held until the window ends and then sent as the state at that moment (never dropped, never doubled).
-    Times are plain seconds from any monotonic clock the caller injects."""
-
-    def __init__(self, interval: float = DEBOUNCE_SECONDS) -> None:
-        self.interval = interval
-        self._last_sent: dict[str, float] = {}
-        self._dirty: set[str] = set()
-
-    def changed(self, incident_id: str) -> None:
-        self._dirty.add(incident_id)
-
-    def due(self, now: float) -> list[str]:
-        """Incidents whose update may go now."""
-        return sorted(i for i in self._dirty if now - self._last_sent.get(i, float("-inf")) >= self.interval - 1e-9)
-
-    def next_due(self, now: float) -> float | None:
-        """Seconds until the next held update may go (None: nothing held)."""
-        waits = [max(self._last_sent.get(i, float("-inf")) + self.interval - now, 0.0) for i in self._dirty]
-        return min(waits) if waits else None
-
-    def sent(self, incident_id: str, now: float) -> None:
-        self._last_sent[incident_id] = now
-        self._dirty.discard(incident_id)
-
-    def pending(self) -> Sequence[str]:
-        return sorted(self._dirty)

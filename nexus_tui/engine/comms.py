@@ -20,7 +20,8 @@ from typing import Any
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.incident import IncidentState, replay
 from nexus_tui.domain.rto import compute_timers
-from nexus_tui.domain.slack_messages import DEBOUNCE_SECONDS, ROOT_KEY, Debounce, Routing, messages_for, root_update
+from nexus_tui.domain.slack_delivery import DEBOUNCE_SECONDS, Debounce
+from nexus_tui.domain.slack_messages import ROOT_KEY, Routing, messages_for, root_update
 from nexus_tui.domain.text import printable_line
 from nexus_tui.domain.transitions import Draft
 from nexus_tui.journal.base import JournalError, JournalStore, OutboxDraft, OutboxMessage

@@ -21,6 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
+from nexus_tui.domain.slack_messages import Routing
+from nexus_tui.sources.slack.settings import Secret, SlackSettings
+
 
 @dataclass
 class Fault:
@@ -90,6 +93,11 @@ class SlackServer:
     def environ(self) -> dict[str, str]:
         """Environment that points nexus-tui at this server (demo and subprocess tests): a fake bot token."""
         return {"NEXUS_TUI_SLACK_API_URL": self.url, "SLACK_BOT_TOKEN": "xoxb-local-simulator"}
+
+    def demo_settings(self) -> SlackSettings:
+        """Settings for `demo --slack-demo`: demo incidents are drills, so they go to the drill channel."""
+        routing = Routing(channel="#incident-response", stakeholder_channel="#stakeholders", drill_channel="#dr-drills")
+        return SlackSettings(routing=routing, api_url=self.url, token=Secret("xoxb-local-simulator"))
 
     def set_down(self, down: bool) -> None:
         """Down: the port refuses connections (as when Slack or the network is unreachable)."""

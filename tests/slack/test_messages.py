@@ -13,14 +13,16 @@ from hypothesis import strategies as st
 
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.rto import compute_timers
+from nexus_tui.domain.slack_delivery import Debounce
 from nexus_tui.domain.slack_messages import (
     DRILL_PREFIX,
-    Debounce,
     Routing,
     messages_for,
+    preview_slack_step,
     render,
     render_template,
     root_update,
+    unknown_template_fields,
 )
 from nexus_tui.sources.slack.settings import (
     Secret,
@@ -199,3 +201,17 @@ def test_settings_errors_name_file_line_and_key(tmp_path: Path) -> None:
         parse_slack({"drill_in_production": "yes"}, {})
     with pytest.raises(SlackSettingsError, match="channel name"):
         parse_slack({"channel": "not a channel!"}, {})
+
+
+def test_slack_step_preview_and_template_validation() -> None:
+    state = Log(drill=True).state
+    runbook = replace(state.runbook, steps=(_with_message(state.runbook.steps[0], "All clear for ${incident.id}"),))
+    state = replace(state, runbook=runbook)
+    assert preview_slack_step(state, "verify", Routing(drill_channel="#dr")) == (
+        "#dr",
+        f"{DRILL_PREFIX}All clear for INC-1",
+    )
+    assert unknown_template_fields("${app_url} ${incident.ic} ${incident.nope} ${typo}", ["app_url"]) == [
+        "incident.nope",
+        "typo",
+    ]

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from nexus_tui.domain.slack_messages import matches
+from nexus_tui.domain.slack_delivery import matches
 from nexus_tui.sources.slack.settings import SlackSettings
 
 # Slack error codes after which the same request can never succeed, with what the operator must do.

@@ -30,7 +30,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.http_retry.jitter import Jitter
 
 from nexus_tui.domain.clock import Clock
-from nexus_tui.domain.slack_messages import ROOT_KEY, metadata, render
+from nexus_tui.domain.slack_delivery import metadata
+from nexus_tui.domain.slack_messages import ROOT_KEY, render
 from nexus_tui.journal.base import JournalError, JournalStore, OutboxMessage
 from nexus_tui.sources.slack.api import Permanent, SlackApi, Transient
 
