@@ -135,6 +135,7 @@ class SlackServer:
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/services/{hook:.*}", self._webhook)
         # handler_cancellation: a hung handler ends when its client goes away (a killed sender).
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -188,6 +189,22 @@ class SlackServer:
                 with contextlib.suppress(ValueError):
                     params[k] = json.loads(params[k])
         return params
+
+    @property
+    def webhook_url(self) -> str:
+        """An incoming webhook into #incident-response."""
+        return f"http://{self.host}:{self.port}/services/T000/B000/sim-webhook-secret"
+
+    async def _webhook(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        with self._lock:
+            self.requests.append((time.monotonic(), "webhook", body))
+        fault = self._take_fault("webhook")
+        if fault is not None and fault.mode == "error_500":
+            return web.Response(status=500, text="internal error")
+        with self._lock:
+            self._post({"channel": "incident-response", "text": body.get("text", ""), "blocks": body.get("blocks")})
+        return web.Response(text="ok")
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]

@@ -200,3 +200,23 @@ async def test_resolve_posts_the_journal_head_hash(slack: SlackServer, store, ma
     head = store.verify(d.id).head_hash
     assert head is not None and head in last["text"]
     assert "resolved: back on the DR region" in last["text"]
+
+
+async def test_webhook_fallback_posts_top_level_in_order(slack: SlackServer, store) -> None:
+    from nexus_tui.engine.comms import Comms
+    from nexus_tui.sources.slack.settings import Secret, SlackSettings
+    from tests.slack.support import FAST, SystemUTC
+
+    d = Driver(store).declare()
+    d.walk(1)
+    slack.fault("error_500", 1, methods=("webhook",))
+    settings = SlackSettings(webhook_url=Secret(slack.webhook_url))
+    comms = Comms(store, settings, clock=SystemUTC(), pacing=FAST)
+    result = await comms.flush(10)
+    await comms.stop()
+    assert (result.queued, result.failed) == (0, 0)
+    msgs = slack.messages("incident-response")
+    assert [("thread_ts" in m) for m in msgs] == [False] * 3  # no threads without a bot
+    assert "started" in msgs[1]["text"] and "done" in msgs[2]["text"]
+    assert comms.header() == "Slack: webhook: no threads"
+    assert "sim-webhook-secret" not in settings.describe() + repr(settings) + str(comms.header())
