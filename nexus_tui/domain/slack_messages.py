@@ -9,6 +9,7 @@ current state by `root_update`, at most one per 5 s per incident (see slack_deli
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.rto import Timers
-from nexus_tui.domain.text import printable_line
+from nexus_tui.domain.text import printable, printable_line
 
 ROOT_KEY = "root"
 DRILL_PREFIX = "[DRILL] "
@@ -62,7 +63,7 @@ class MessageSpec:
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):
         return "-"
     s = round(abs(seconds))
     sign = "-" if seconds < 0 else ""
@@ -208,9 +209,10 @@ def _timed_text(
 
 def _num(value: Any) -> float | None:
     try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
+        number = None if value is None else float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _aws_text(p: Mapping[str, Any], step: str | None) -> str:
@@ -326,10 +328,14 @@ def _prefix(drill: bool) -> str:
 def render(incident_id: str, payload: Mapping[str, Any], *, status: str | None = None, extra: str = "") -> Rendered:
     """A stored outbox payload as Slack text + blocks. `status` replaces the root's status line (updates);
     `extra` is appended (the head hash on resolve)."""
-    drill = bool(payload.get("drill", False))
+    drill = payload.get("drill") is True
     if payload.get("role") == "root":
-        return render_root(incident_id, payload.get("facts") or {}, drill, status or "declared, no step started")
-    text = _prefix(drill) + str(payload.get("text", "")) + (f"\n{extra}" if extra else "")
+        facts = payload.get("facts")
+        facts = facts if isinstance(facts, Mapping) else {}
+        return render_root(incident_id, facts, drill, status or "declared, no step started")
+    # Written by this program, but read back from a file that may have been damaged or edited.
+    body = printable(str(payload.get("text", "")))[:_TEXT_LIMIT]
+    text = _prefix(drill) + body + (f"\n{extra}" if extra else "")
     return Rendered(text=f"{incident_id}: {text}", blocks=[_section(text)])
 
 

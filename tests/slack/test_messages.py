@@ -215,3 +215,47 @@ def test_slack_step_preview_and_template_validation() -> None:
         "incident.nope",
         "typo",
     ]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+_payloads = st.dictionaries(
+    st.sampled_from(["role", "text", "drill", "facts", "step_id", "reason", "values", "outcome", "action", "region"])
+    | st.text(max_size=8),
+    _json,
+    max_size=8,
+)
+
+
+@given(_payloads)
+def test_render_survives_any_stored_payload(payload: dict) -> None:
+    r = render("INC-1", payload)
+    assert r.text and r.blocks
+    assert "\x1b" not in r.text
+
+
+@given(
+    st.sampled_from(
+        [
+            "step_started",
+            "step_failed",
+            "note",
+            "aws_request",
+            "precondition_override",
+            "params_supplied",
+            "rpo_recorded",
+            "resolved",
+            "escalated",
+            "step_overdue",
+            "rto_projection_exceeded",
+            "x",
+        ]
+    ),
+    _payloads,
+)
+def test_policy_survives_any_event_payload(event_type: str, payload: dict) -> None:
+    for spec in messages_for(Log().state, event_type, payload, 2, Routing()):
+        assert render("INC-1", spec.payload).text

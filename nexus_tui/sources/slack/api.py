@@ -165,7 +165,11 @@ class WebApi:
         if metadata:
             body["metadata"] = dict(metadata)
         res = await self._call("chat.postMessage", sends=True, json=body)
-        return Posted(str(res["channel"]), str(res["ts"]))
+        ts, where = res.get("ts"), res.get("channel")
+        if not isinstance(ts, str) or not ts:
+            # ok, but no ts: it was very likely stored; the next try looks it up by its key.
+            raise Transient("Slack's answer has no ts", sent_unknown=True)
+        return Posted(str(where or channel), ts)
 
     async def update(self, channel_id: str, ts: str, text: str, blocks: Sequence[Mapping[str, Any]]) -> None:
         body = {"channel": channel_id, "ts": ts, "text": text, "blocks": list(blocks)}

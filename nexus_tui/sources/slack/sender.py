@@ -229,7 +229,13 @@ class Sender:
                     self.state.looked_up += 1
             if ts is None:
                 extra = await self._anchor(m) if payload.get("anchor") else ""
-                r = render(m.incident_id, payload, extra=extra)
+                try:
+                    r = render(m.incident_id, payload, extra=extra)
+                except (TypeError, ValueError, AttributeError) as exc:  # a damaged payload hurts only itself
+                    await self._update(
+                        m, status="failed", error=f"{NOT_SENT}: unreadable message in the journal: {exc}"
+                    )
+                    return
                 posted = await self.api.post(
                     channel_id, r.text, r.blocks, thread_ts=thread_ts, metadata=metadata(m.incident_id, m.key)
                 )
