@@ -111,8 +111,14 @@ class WebApi:
             kwargs["base_url"] = base_url
         self._client = AsyncWebClient(**kwargs)
         self._ids: dict[str, str] = {}
+        self._session: aiohttp.ClientSession | None = None
 
     async def _call(self, method: str, *, sends: bool = False, **params: Any) -> Any:
+        if self._session is None or self._session.closed:
+            # One pooled session for the sender's life (slack-sdk would open one per call otherwise); made
+            # here because a session belongs to the running event loop.
+            self._session = aiohttp.ClientSession()
+            self._client.session = self._session
         try:
             return await self._client.api_call(method, **params)
         except SlackApiError as exc:
@@ -196,9 +202,9 @@ class WebApi:
         return None
 
     async def close(self) -> None:
-        session = getattr(self._client, "session", None)
-        if session is not None:
-            await session.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 class WebhookApi:
