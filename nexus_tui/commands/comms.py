@@ -32,7 +32,27 @@ def register(subparsers: Any, open_store: StoreOpener | None = None) -> None:
     p = sub.add_parser("flush", help="deliver every pending Slack message; exit 0 when none is left")
     p.add_argument("--timeout", type=float, default=60.0, help="give up after this many seconds (default 60)")
     p.add_argument("--journal", default=None, help="journal (default: as configured)")
-    parser.set_defaults(func=lambda args: run_flush_command(args, open_store), comms_command=None)
+    parser.set_defaults(
+        func=lambda args: run_flush_command(args, open_store or open_configured_store), comms_command=None
+    )
+
+
+def open_configured_store(args: argparse.Namespace) -> JournalStore:
+    """The journal the other commands use: --journal, $NEXUS_TUI_JOURNAL, [journal] path, or the default."""
+    from nexus_tui.commands.incident import journal_path
+    from nexus_tui.config import ConfigError, load_config
+    from nexus_tui.journal import store as journal_store
+
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise JournalError(str(exc)) from None
+    target = journal_path(args, config)
+    opener = getattr(journal_store, "open_store", None)
+    if opener is None:
+        raise JournalError(f"{target}: this build's journal has no outbox yet")
+    store: JournalStore = opener(target)
+    return store
 
 
 def settings_from(args: argparse.Namespace) -> SlackSettings:
@@ -78,9 +98,7 @@ def run_flush_command(args: argparse.Namespace, open_store: StoreOpener | None) 
         return 2
     try:
         settings = settings_from(args)
-        if open_store is None:
-            raise JournalError("no journal store wired for `comms` (integration missing)")
-        store = open_store(args)
+        store = (open_store or open_configured_store)(args)
     except (SlackSettingsError, JournalError) as exc:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2

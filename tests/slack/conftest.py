@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +24,18 @@ def slack() -> Iterator[SlackServer]:
         server.stop()
 
 
-@pytest.fixture
-def store() -> JournalStore:
-    return MemoryJournal()
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JournalStore]:
+    """The real SQLite store, and the minimal in-memory one (which documents what the sender relies on)."""
+    if request.param == "memory":
+        yield MemoryJournal()
+        return
+    sqlite = pytest.importorskip("nexus_tui.journal.sqlite", reason="SqliteJournal not merged yet")
+    journal = sqlite.SqliteJournal(tmp_path / "journal.sqlite3")
+    try:
+        yield journal
+    finally:
+        journal.close()
 
 
 @pytest.fixture
