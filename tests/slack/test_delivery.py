@@ -220,3 +220,18 @@ async def test_webhook_fallback_posts_top_level_in_order(slack: SlackServer, sto
     assert "started" in msgs[1]["text"] and "done" in msgs[2]["text"]
     assert comms.header() == "Slack: webhook: no threads"
     assert "sim-webhook-secret" not in settings.describe() + repr(settings) + str(comms.header())
+
+
+async def test_a_failed_lookup_is_retried_as_a_lookup_not_a_resend(slack: SlackServer, store, make_comms) -> None:
+    Driver(store).declare()
+    slack.fault("drop_after_store", 1, methods=("chat.postMessage",))
+    slack.fault("error_500", 1, methods=("conversations.history",))
+    comms = make_comms(store)
+    result = await comms.flush(20)
+    assert (result.queued, result.failed) == (0, 0)
+    assert len(slack.messages("incident-response")) == 1
+    assert [r[1] for r in slack.requests if r[1] != "conversations.list"][:3] == [
+        "chat.postMessage",
+        "conversations.history",
+        "conversations.history",
+    ]

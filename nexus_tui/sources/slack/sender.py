@@ -172,7 +172,7 @@ class Sender:
             return 0
         for m in claimed:
             if self.state.stopped is not None:
-                await self._update(m, status="pending", error=f"{NOT_SENT}: {self.state.stopped}")
+                await self._release(m, self.state.stopped)
                 continue
             await self.deliver(m)
         return len(claimed)
@@ -198,6 +198,9 @@ class Sender:
             return
         channel = m.channel[len(CHANNEL_PREFIX) :]
         thread_ts: str | None = None
+        # An earlier try may have reached Slack (its answer was lost, or its process died waiting): until a
+        # lookup says otherwise, a resend could double the message.
+        maybe_sent = m.attempts > 0 and not (m.last_error or "").startswith(NOT_SENT)
         try:
             if payload.get("role") == "thread" and self.api.threads:
                 root = await self._root(m.incident_id)
@@ -210,14 +213,13 @@ class Sender:
             else:
                 channel_id = await self.api.channel_id(channel)
         except Transient as exc:
-            await self._retry(m, exc, m.attempts + 1)
+            await self._retry(m, exc, m.attempts + 1, maybe_sent)
             return
         except Permanent as exc:
             await self._permanent(m, exc)
             return
         attempts = m.attempts + 1
         # Recorded before the request leaves: if this process dies mid-call, the next holder looks first.
-        maybe_sent = m.attempts > 0 and not (m.last_error or "").startswith(NOT_SENT)
         await self._update(m, status="sending", attempts=attempts, error=f"{UNKNOWN}: try {attempts} in flight")
         await self._pacer.wait(channel_id)
         try:
@@ -227,6 +229,7 @@ class Sender:
                 ts = await self.api.find(channel_id, m.incident_id, m.key, thread_ts=thread_ts, oldest=oldest)
                 if ts is not None:
                     self.state.looked_up += 1
+                maybe_sent = False  # looked: Slack has it (ts) or it never arrived
             if ts is None:
                 extra = await self._anchor(m) if payload.get("anchor") else ""
                 try:
@@ -241,7 +244,7 @@ class Sender:
                 )
                 channel_id, ts = posted.channel_id or channel_id, posted.ts
         except Transient as exc:
-            await self._retry(m, exc, attempts)
+            await self._retry(m, exc, attempts, maybe_sent)
             return
         except Permanent as exc:
             await self._permanent(m, exc)
@@ -276,7 +279,7 @@ class Sender:
                 return msg.remote_id
         return None
 
-    async def _retry(self, m: OutboxMessage, exc: Transient, attempts: int) -> None:
+    async def _retry(self, m: OutboxMessage, exc: Transient, attempts: int, maybe_sent: bool) -> None:
         now = self.clock.now()
         if exc.retry_after is not None:
             delay = exc.retry_after
@@ -286,7 +289,7 @@ class Sender:
             delay = self._backoff.calculate_sleep_duration(min(max(attempts - 1, 0), self._max_exponent))
         if self.state.down_since is None:
             self.state.down_since = now
-        marker = UNKNOWN if exc.sent_unknown else NOT_SENT
+        marker = UNKNOWN if exc.sent_unknown or maybe_sent else NOT_SENT
         self.state.last_error = exc.reason
         await self._update(
             m,
@@ -300,11 +303,14 @@ class Sender:
         if exc.auth:
             self.state.stopped = str(exc)
             self.state.last_error = str(exc)
-            # Untouched: the message waits for a fixed token, and keeps its lookup marker if it had one.
-            keep = m.last_error if (m.last_error or "").startswith(UNKNOWN) else f"{NOT_SENT}: {exc}"
-            await self._update(m, status="pending", error=keep)
+            await self._release(m, str(exc))
             return
         await self._update(m, status="failed", error=str(exc))
+
+    async def _release(self, m: OutboxMessage, why: str) -> None:
+        """Back to the queue untouched, for when the token is fixed; a lookup marker is kept, not overwritten."""
+        keep = m.last_error if (m.last_error or "").startswith(UNKNOWN) else f"{NOT_SENT}: {why}"
+        await self._update(m, status="pending", error=keep)
 
     async def update_root(self, channel_and_ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         """chat.update of a root message, paced with the posts (Tier 3 allows far more than we send)."""
