@@ -350,3 +350,33 @@ def _public(msg: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
     if with_metadata and "metadata" in msg:
         out["metadata"] = msg["metadata"]
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m nexus_tui.sim.slack_server [--port N]`: run the stand-in and print messages as they arrive,
+    to watch the threads build while nexus-tui runs in another terminal with the printed environment."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m nexus_tui.sim.slack_server")
+    ap.add_argument("--port", type=int, default=0)
+    args = ap.parse_args(argv)
+    server = SlackServer(port=args.port).start()
+    print("  ".join(f"export {k}={v}" for k, v in server.environ().items()), flush=True)
+    seen: dict[str, int] = {}
+    try:
+        while True:
+            for ch in list(server.channels.values()):
+                msgs = server.messages(ch.id)
+                for m in msgs[seen.get(ch.id, 0) :]:
+                    indent = "    " if m.get("thread_ts", m["ts"]) != m["ts"] else ""
+                    print(f"#{ch.name} {indent}{str(m.get('text', '')).splitlines()[0][:150]}", flush=True)
+                seen[ch.id] = len(msgs)
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
