@@ -41,7 +41,11 @@ def ms(values: list[float]) -> str:
 
 def service(path: Path) -> IncidentService:
     return IncidentService(
-        path, clock=SystemClock(), runbook_loader=lambda _: sample_runbook(), settings=Settings(), actor="bench"
+        Journal(path),
+        clock=SystemClock(),
+        runbook_loader=lambda _: sample_runbook(),
+        settings=Settings(),
+        actor="bench",
     )
 
 

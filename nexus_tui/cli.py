@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nexus_tui import __version__
-from nexus_tui.commands import dashboard, demo, incident, status, validate
+from nexus_tui.commands import dashboard, demo, incident, journal, status, validate
 
-COMMANDS = (dashboard, demo, status, validate, incident)
+COMMANDS = (dashboard, demo, status, validate, incident, journal)
 
 
 def build_parser() -> argparse.ArgumentParser:

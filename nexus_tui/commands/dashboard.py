@@ -20,7 +20,7 @@ from nexus_tui.engine.ports import DashboardSource
 
 if TYPE_CHECKING:
     from nexus_tui.engine.incidents import IncidentService
-    from nexus_tui.engine.steps import StepRunner
+    from nexus_tui.engine.session import StepExecutor
 
 
 def register(subparsers: Any) -> None:
@@ -43,25 +43,26 @@ def run(args: argparse.Namespace) -> int:
     from nexus_tui.journal.store import JournalError
 
     try:
-        incidents, steps = incident_engine(config, journal_path(args, config))
+        incidents, executor = incident_engine(config, journal_path(args, config))
     except JournalError as exc:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
     with incidents:
-        return asyncio.run(run_app(config, DashboardService(config), incidents=incidents, steps=steps))
+        return asyncio.run(run_app(config, DashboardService(config), incidents=incidents, executor=executor))
 
 
 def incident_engine(
-    config: AppConfig, journal: Path, *, param_defaults: Mapping[str, str] | None = None, drill: bool = False
-) -> tuple[IncidentService, StepRunner]:
-    """The incident service and step runner the TUI walks runbooks with: the same wiring as the headless
+    config: AppConfig, journal: Path | str, *, param_defaults: Mapping[str, str] | None = None, drill: bool = False
+) -> tuple[IncidentService, StepExecutor]:
+    """The incident service and step executor the TUI walks runbooks with: the same wiring as the headless
     `nexus-tui incident` commands, so both read and write one journal the same way.
 
     `param_defaults` replace the runbook's parameter defaults for the names the runbook uses: the demo knows
     its simulated account's zone id, load balancer and app URL, and a demo drill must never aim a step at
     the production URL a shipped runbook names."""
     from nexus_tui.engine.incidents import IncidentService
-    from nexus_tui.engine.steps import StepRunner
+    from nexus_tui.engine.session import StepExecutor
+    from nexus_tui.journal.store import open_store
 
     load = runbook_loader((), config)
     if param_defaults:
@@ -75,8 +76,10 @@ def incident_engine(
 
     clock = SystemClock()
     identity = None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config)
-    service = IncidentService(journal, clock=clock, runbook_loader=load, identity=identity, settings=config.settings)
-    return service, StepRunner(service, config, clock=clock, is_drill_default=drill)
+    service = IncidentService(
+        open_store(journal), clock=clock, runbook_loader=load, identity=identity, settings=config.settings
+    )
+    return service, StepExecutor(config, clock, is_drill_default=drill)
 
 
 async def run_app(config: AppConfig, source: DashboardSource, **app_kwargs: Any) -> int:

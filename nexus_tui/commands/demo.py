@@ -58,12 +58,18 @@ def run(args: argparse.Namespace) -> int:
         sim.start_ticker(interval_seconds=2.0, sim_seconds_per_tick=2.0)
         config = demo_config(user, sim.app_config(), args.refresh)
         # Demo incidents are drills on the simulator, with the simulated account's values prefilled.
-        incidents, steps = incident_engine(
+        incidents, executor = incident_engine(
             config, journal_path(args, config), param_defaults=sim.runbook_params(), drill=True
         )
         with incidents:
             return asyncio.run(
-                run_app(config, DashboardService(config), incidents=incidents, steps=steps, title_suffix=" · SIMULATED")
+                run_app(
+                    config,
+                    DashboardService(config),
+                    incidents=incidents,
+                    executor=executor,
+                    title_suffix=" · SIMULATED",
+                )
             )
     finally:
         sim.stop()

@@ -1,26 +1,27 @@
-"""`nexus-tui incident ...`: the headless runbook engine. Same service and journal as the TUI, so an operator
-without a terminal UI (SSH from a phone, a script, a second engineer) works on the same incident.
+"""`nexus-tui incident ...`: the headless runbook engine. The same IncidentSession as the TUI, so an operator
+without a terminal UI (SSH from a phone, a script, a second engineer) works on the same incident under the
+same rules: preconditions, typed confirmations, claims, resolve gating.
 
-Exit codes: 0 ok; 1 refused (invalid transition, unknown incident, tampered journal); 2 setup problem
-(config, journal file, runbook not found)."""
+Exit codes: 0 ok; 1 refused (invalid transition, unknown incident, tampered journal, an AWS outcome that is
+unknown); 2 setup problem (config, journal file damaged or unreadable, runbook not found)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nexus_tui.commands.incident_view import render_list, render_show, view_json
 from nexus_tui.config import AppConfig, ConfigError, default_journal_path, load_config
 from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.incident import IncidentError
 from nexus_tui.domain.runbook import Runbook
-from nexus_tui.engine.incidents import IncidentService, current_user
-from nexus_tui.journal.store import JournalError
+from nexus_tui.domain.text import printable_line
+from nexus_tui.engine.actions import ActionError
+from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.journal.store import JournalError, open_store
 
 MANUAL_AWS_NOTE = "executed outside nexus-tui"
 
@@ -32,7 +33,9 @@ class SetupError(Exception):
 def _common() -> argparse.ArgumentParser:
     # SUPPRESS defaults let the options appear before or after the sub-command without one clobbering the other.
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--journal", type=Path, default=argparse.SUPPRESS, help="journal file (env NEXUS_TUI_JOURNAL)")
+    p.add_argument(
+        "--journal", default=argparse.SUPPRESS, help="journal file or postgresql:// URL (env NEXUS_TUI_JOURNAL)"
+    )
     p.add_argument("--runbooks", type=Path, action="append", default=argparse.SUPPRESS, help="extra runbook directory")
     return p
 
@@ -68,11 +71,25 @@ def register(subparsers: Any) -> None:
     p.add_argument("--note", default="", help="a note stored with the confirmation")
     p.add_argument("--execute", action="store_true", help="run the step's AWS action (default: record only)")
 
+    p = sub.add_parser("preview", parents=[common], help="what a step needs now and exactly what --execute sends")
+    p.add_argument("id")
+    p.add_argument("step", nargs="?", default=None, help="default: the current step")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("recheck", parents=[common], help="decide an unknown AWS outcome by looking at the resource")
+    p.add_argument("id")
+    p.add_argument("step")
+    verdict = p.add_mutually_exclusive_group()
+    verdict.add_argument("--done", dest="verdict", action="store_const", const=True, default=None)
+    verdict.add_argument("--not-done", dest="verdict", action="store_const", const=False)
+    p.add_argument("--reason", default="", help="required with --done / --not-done")
+
     p = sub.add_parser("note", parents=[common], help="add a note to the timeline")
     p.add_argument("id")
     p.add_argument("text")
     p.add_argument("--step", default=None)
     p.add_argument("--todo", action="store_true", help="an open item for the report")
+    p.add_argument("--share", action="store_true", help="announce it (Slack) as well as journal it")
 
     p = sub.add_parser("override", parents=[common], help="record a precondition override and why")
     p.add_argument("id")
@@ -82,7 +99,7 @@ def register(subparsers: Any) -> None:
 
     for name, help_ in (
         ("undo", "take back the last confirmation (within the grace period)"),
-        ("verify", "check the journal's hash chain (exit 1 if tampered)"),
+        ("verify", "check the journal file and the incident's hash chain (exit 1 if either fails)"),
     ):
         p = sub.add_parser(name, parents=[common], help=help_)
         p.add_argument("id")
@@ -90,6 +107,8 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("resolve", parents=[common], help="resolve the incident")
     p.add_argument("id")
     p.add_argument("--summary", default=None)
+    p.add_argument("--force", action="store_true", help="resolve although steps are neither done nor skipped")
+    p.add_argument("--reason", default=None, help="why, with --force (journaled, in the report)")
 
     p = sub.add_parser("report", parents=[common], help="post-incident report")
     p.add_argument("id")
@@ -97,13 +116,18 @@ def register(subparsers: Any) -> None:
     p.add_argument("--output", type=Path, default=None)
 
 
-def journal_path(args: argparse.Namespace, config: AppConfig) -> Path:
+def journal_path(args: argparse.Namespace, config: AppConfig) -> Path | str:
+    """--journal, NEXUS_TUI_JOURNAL_URL / NEXUS_TUI_JOURNAL, the config, the default file; a URL for PostgreSQL."""
     explicit = getattr(args, "journal", None)
     if explicit:
-        return Path(explicit)
-    env = os.environ.get("NEXUS_TUI_JOURNAL")
-    if env:
-        return Path(env)
+        return explicit if isinstance(explicit, str) and "://" in explicit else Path(explicit)
+    for name in ("NEXUS_TUI_JOURNAL_URL", "NEXUS_TUI_JOURNAL"):
+        env = os.environ.get(name)
+        if env:
+            return env if "://" in env else Path(env)
+    url = getattr(config, "journal_url", None)
+    if url:
+        return str(url)
     return config.journal_path or default_journal_path()
 
 
@@ -146,115 +170,32 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     if args.incident_command is None:
         print(
-            "nexus-tui incident: choose an action (declare, list, show, step, note, undo, resolve, report, verify)",
+            "nexus-tui incident: choose an action (declare, list, show, preview, step, note, override, undo, recheck, "
+            "resolve, report, verify)",
             file=sys.stderr,
         )
         return 2
     try:
         config = load_config(getattr(args, "config", None))
-        dirs = list(getattr(args, "runbooks", []))
+        dirs = [Path(d) for d in getattr(args, "runbooks", [])]
         service = IncidentService(
-            journal_path(args, config),
+            open_store(journal_path(args, config)),
             clock=SystemClock(),
             runbook_loader=runbook_loader(dirs, config),
             identity=None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config),
             settings=config.settings,
         )
     except (ConfigError, JournalError) as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
+        print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
+    from nexus_tui.commands.incident_run import dispatch
+
     try:
         with service:
-            return _dispatch(args, service, config)
-    except IncidentError as exc:
-        print(f"nexus-tui incident: {exc}", file=sys.stderr)
+            return dispatch(args, service, config)
+    except (IncidentError, ActionError) as exc:
+        print(f"nexus-tui incident: {printable_line(str(exc))}", file=sys.stderr)
         return 1
     except (SetupError, JournalError) as exc:
-        print(f"nexus-tui incident: {exc}", file=sys.stderr)
+        print(f"nexus-tui incident: {printable_line(str(exc))}", file=sys.stderr)
         return 2
-
-
-def _dispatch(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> int:
-    cmd = args.incident_command
-    if cmd == "declare":
-        iid = svc.declare(
-            args.runbook,
-            severity=args.severity,
-            ic=args.ic or current_user(),
-            drill=args.drill,
-            params=_params(args.param),
-        )
-        print(iid)
-    elif cmd == "list":
-        items = svc.list()
-        print(
-            json.dumps([view_json(svc.get(i.id), brief=True) for i in items], indent=2)
-            if args.json
-            else render_list(items)
-        )
-    elif cmd == "show":
-        view = svc.get(args.id)
-        print(json.dumps(view_json(view), indent=2) if args.json else render_show(view))
-    elif cmd == "step":
-        return _step(args, svc, config)
-    elif cmd == "note":
-        svc.note(args.id, args.text, step_id=args.step, todo=args.todo)
-    elif cmd == "override":
-        svc.override(args.id, args.step, args.reason, args.check)
-    elif cmd == "undo":
-        view = svc.undo(args.id)
-        print(f"undone: {view.state.events[-1].payload.get('step_id')}")
-    elif cmd == "resolve":
-        view = svc.resolve(args.id, args.summary)
-        print(f"{args.id} resolved after {view.timers.elapsed_seconds:.0f} s")
-    elif cmd == "report":
-        text = svc.report(args.id, args.format)
-        if args.output:
-            try:
-                args.output.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise SetupError(f"{args.output}: cannot write report: {exc.strerror}") from None
-        else:
-            print(text)
-    elif cmd == "verify":
-        result = svc.verify(args.id)
-        if result.ok:
-            print(f"{args.id}: ok ({result.checked} events, hash chain intact)")
-            return 0
-        print(f"{args.id}: TAMPERED at seq {result.first_bad_seq}: {result.reason}")
-        return 1
-    return 0
-
-
-def _step(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> int:
-    iid, step_id = args.id, args.step
-    if args.verb == "start":
-        svc.start(iid, step_id)
-    elif args.verb == "skip":
-        svc.skip(iid, step_id, args.reason)
-    elif args.verb == "fail":
-        svc.fail(iid, step_id, args.reason)
-    else:
-        state = svc.state(iid)
-        step = state.runbook.step(step_id) if step_id in {s.id for s in state.runbook.steps} else None
-        if args.execute:
-            return _execute(args, svc, config)
-        manual = step is not None and step.kind == "aws"
-        note = args.note
-        if manual:
-            note = f"{MANUAL_AWS_NOTE}; {note}" if note else MANUAL_AWS_NOTE
-        svc.confirm(iid, step_id, args.confirm, manual=manual, note=note)
-    return 0
-
-
-def _execute(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> int:
-    """Run the step's AWS action (or HTTP check) through the same StepRunner as the TUI: it checks params,
-    preconditions, the typed confirmation and the drill guard, journals the request and confirms on success."""
-    from nexus_tui.engine.steps import ActionError, execute_step_sync
-
-    try:
-        ok = execute_step_sync(svc, args.id, args.step, args.confirm, config)
-    except ActionError as exc:
-        print(f"nexus-tui incident: {exc}", file=sys.stderr)
-        return 1
-    return 0 if ok else 1

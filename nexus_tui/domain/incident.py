@@ -8,6 +8,7 @@ still open a newer journal.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -30,6 +31,7 @@ EventType = Literal[
     "rpo_recorded",
     "resolved",
     "params_supplied",
+    "step_claimed",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 StepStatus = Literal["pending", "in_progress", "done", "skipped", "failed"]
@@ -65,6 +67,25 @@ class AwsRequest:
     executed: bool
     error: str | None
     actor: str
+    # done | failed | unknown (sent, no answer) | not_sent; older journals lack it and are read from the rest.
+    outcome: str = ""
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.outcome == "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An AWS step being executed: who runs it, where, since when. Released by the step's aws_request."""
+
+    seq: int
+    step_id: str
+    holder: str
+    host: str
+    pid: int
+    at: datetime
+    deadline_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +96,7 @@ class Note:
     text: str
     step_id: str | None = None
     todo: bool = False
+    share: bool = False  # to be announced (Slack), not only journaled
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +159,19 @@ class IncidentState:
     completion_stack: tuple[int, ...] = ()
     # Values given after the declaration (params_supplied), already substituted into `runbook` and in `params`.
     supplied_params: Mapping[str, str] = field(default_factory=dict)
+    # Executing AWS steps by step id (a claim lives until the step's aws_request outcome is journaled).
+    claims: Mapping[str, Claim] = field(default_factory=dict)
+    # Resolved with steps neither done nor skipped: the reason and the steps left open.
+    resolved_forced: bool = False
+    forced_reason: str | None = None
+    open_at_resolve: tuple[str, ...] = ()
+
+    @property
+    def pending_steps(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps if s.status not in ("done", "skipped"))
+
+    def last_aws_request(self, step_id: str) -> AwsRequest | None:
+        return next((r for r in reversed(self.aws_requests) if r.step_id == step_id), None)
 
     @property
     def last_seq(self) -> int:
@@ -177,7 +212,27 @@ class IncidentState:
 
 
 def _opt_float(value: Any) -> float | None:
-    return None if value is None else float(value)
+    """A number from a journal payload; anything that is not a finite number reads as unknown, so a damaged or
+    hand-edited journal still opens (and never puts NaN into a clock)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _finite(value: Any, default: float) -> float:
+    number = _opt_float(value)
+    return default if number is None else number
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 class Replayer:
@@ -212,6 +267,10 @@ class Replayer:
         self.overrides: list[Override] = []
         self.aws: list[AwsRequest] = []
         self.stack: list[int] = []
+        self.claims: dict[str, Claim] = {}
+        self.forced = False
+        self.forced_reason: str | None = None
+        self.open_at_resolve: tuple[str, ...] = ()
         # Per completion event, the step state it replaced, so an undo restores it exactly.
         self.before: dict[int, StepState] = {}
 
@@ -244,6 +303,7 @@ class Replayer:
                 manual=bool(p.get("manual", False)),
             )
             self.stack.append(ev.seq)
+            self.claims.pop(st.id, None)
         elif t == "step_undone":
             target = int(p.get("undoes", 0))
             if target in self.before:
@@ -253,7 +313,15 @@ class Replayer:
                     self.stack.remove(target)
         elif t == "note":
             self.notes.append(
-                Note(ev.seq, ev.at, ev.actor, str(p.get("text", "")), p.get("step_id"), bool(p.get("todo", False)))
+                Note(
+                    ev.seq,
+                    ev.at,
+                    ev.actor,
+                    str(p.get("text", "")),
+                    p.get("step_id"),
+                    bool(p.get("todo", False)),
+                    bool(p.get("share", False)),
+                )
             )
         elif t == "precondition_override":
             self.overrides.append(
@@ -272,7 +340,21 @@ class Replayer:
                     executed=bool(p.get("executed", True)),
                     error=p.get("error"),
                     actor=ev.actor,
+                    outcome=str(p.get("outcome", "")),
                 )
+            )
+            if p.get("step_id") is not None:
+                self.claims.pop(str(p.get("step_id")), None)
+        elif t == "step_claimed" and idx is not None:
+            sid = str(p.get("step_id"))
+            self.claims[sid] = Claim(
+                seq=ev.seq,
+                step_id=sid,
+                holder=str(p.get("holder", ev.actor)),
+                host=str(p.get("host", "")),
+                pid=_int(p.get("pid")),
+                at=ev.at,
+                deadline_seconds=_finite(p.get("deadline_seconds"), 0.0),
             )
         elif t == "params_supplied":
             self._supply(p.get("values"))
@@ -282,6 +364,10 @@ class Replayer:
         elif t == "resolved":
             self.resolved_at, self.resolved_by = ev.at, ev.actor
             self.resolution = p.get("summary")
+            self.forced = bool(p.get("forced", False))
+            self.forced_reason = p.get("reason")
+            self.open_at_resolve = tuple(str(x) for x in p.get("open_steps", ()) or ())
+            self.claims.clear()
         after_current = self.current()
         # An undo restores the step's own earlier clock; anything else starts the new current step's clock.
         if after_current is not None and after_current != before_current and t != "step_undone":
@@ -329,6 +415,10 @@ class Replayer:
             rpo_target_seconds=self.rpo_target,
             completion_stack=tuple(self.stack),
             supplied_params=dict(self.supplied),
+            claims=dict(self.claims),
+            resolved_forced=self.forced,
+            forced_reason=self.forced_reason,
+            open_at_resolve=self.open_at_resolve,
         )
 
 

@@ -132,7 +132,9 @@ def undo(state: IncidentState, now: datetime, grace_seconds: float = UNDO_GRACE_
     return Draft("step_undone", {"step_id": step_id, "undoes": ev.seq, "undone_type": ev.type})
 
 
-def note(state: IncidentState, text: str, *, step_id: str | None = None, todo: bool = False) -> Draft:
+def note(
+    state: IncidentState, text: str, *, step_id: str | None = None, todo: bool = False, share: bool = False
+) -> Draft:
     body = text.strip()
     if not body:
         raise IncidentError("a note needs text")
@@ -143,6 +145,8 @@ def note(state: IncidentState, text: str, *, step_id: str | None = None, todo: b
         payload["step_id"] = step_id
     if todo or body.lower().startswith("todo"):
         payload["todo"] = True
+    if share:
+        payload["share"] = True
     return Draft("note", payload)
 
 
@@ -168,6 +172,7 @@ def aws_request(
     *,
     executed: bool = True,
     error: str | None = None,
+    outcome: str | None = None,
 ) -> Draft:
     # Recorded even on a resolved incident: a call that was in flight still happened, and CloudTrail needs its id.
     if step_id is not None:
@@ -183,6 +188,8 @@ def aws_request(
         payload["step_id"] = step_id
     if error:
         payload["error"] = error
+    if outcome:
+        payload["outcome"] = outcome
     return Draft("aws_request", payload)
 
 
@@ -211,9 +218,76 @@ def record_rpo(state: IncidentState, exposure_seconds: float, target_seconds: fl
     return Draft("rpo_recorded", {"exposure_seconds": float(exposure_seconds), "target_seconds": target_seconds})
 
 
-def resolve(state: IncidentState, summary: str | None = None) -> Draft:
+def resolve(
+    state: IncidentState, summary: str | None = None, *, force: bool = False, reason: str | None = None
+) -> Draft:
+    """Resolving with steps neither done nor skipped is a decision, not an accident: it needs `force` and a
+    reason, both journaled and shown in the report. An AWS step still executing cannot be left behind."""
     _open(state)
     payload: dict[str, Any] = {}
     if summary and summary.strip():
         payload["summary"] = summary.strip()
+    if state.claims:
+        sid, claim = next(iter(state.claims.items()))
+        raise IncidentError(
+            f"step {sid} is being executed by {claim.holder} on {claim.host or '?'}: wait for its outcome first"
+        )
+    pending = state.pending_steps
+    if pending:
+        if not force:
+            raise IncidentError(
+                f"{len(pending)} step(s) neither done nor skipped ({', '.join(pending)}): "
+                "resolve with --force and a --reason to close the incident anyway"
+            )
+        payload.update(forced=True, reason=_reason(reason, "resolving with open steps"), open_steps=list(pending))
     return Draft("resolved", payload)
+
+
+def claim(
+    state: IncidentState, step_id: str, *, holder: str, host: str, pid: int, now: datetime, deadline_seconds: float
+) -> Draft:
+    """Claim an AWS step for execution. The journal's seq check makes the claim exclusive across processes
+    and machines: two claimers read the same seq, one append wins, the other re-reads and sees the claim.
+    A claim past its deadline (the claimer died mid-call) still blocks: the call's outcome is unknown, and
+    only a read-only re-check of the resource may decide what happened."""
+    _actionable(state, step_id)
+    held = state.claims.get(step_id)
+    if held is not None:
+        since = f"{held.at:%H:%M:%S} UTC"
+        age = (now - held.at).total_seconds()
+        if age <= held.deadline_seconds:
+            raise IncidentError(f"step {step_id} is being executed by {held.holder} on {held.host} since {since}")
+        raise IncidentError(
+            f"step {step_id} was claimed by {held.holder} on {held.host} at {since} and never reported back: "
+            "its outcome is unknown; re-check the resource state before anything else"
+        )
+    last = state.last_aws_request(step_id)
+    if last is not None and last.outcome_unknown:
+        raise IncidentError(
+            f"step {step_id}: the last {last.action} was sent but its answer was lost (outcome unknown); "
+            "re-check the resource state before sending it again"
+        )
+    return Draft(
+        "step_claimed",
+        {"step_id": step_id, "holder": holder, "host": host, "pid": pid, "deadline_seconds": float(deadline_seconds)},
+    )
+
+
+def release_unknown(state: IncidentState, step_id: str, *, reached: bool | None, detail: str) -> Draft:
+    """The verdict of a read-only re-check after an outcome-unknown call or an abandoned claim: recorded as
+    an aws_request that releases the claim, with outcome done (the resource shows the change) or failed."""
+    state.step_state(step_id)
+    step = state.runbook.step(step_id)
+    action = step.action.name if step.action is not None else "recheck"
+    outcome = "done" if reached else ("failed" if reached is False else "unknown")
+    return aws_request(
+        state,
+        step_id,
+        action,
+        None,
+        None,
+        reached,
+        executed=reached is True,
+        error=None if reached else detail,
+        outcome=outcome,
+    )

@@ -1,5 +1,6 @@
-"""The incident service: the one place that wires the runbook loader, the domain rules and the journal.
-The TUI (from a thread worker) and the headless CLI both call it, so they apply the same rules to the same file.
+"""The incident service: the one place that wires the runbook loader, the domain rules and the journal store.
+Its calls are synchronous and may block on the store; front ends reach it through IncidentSession
+(engine/session.py), which runs them off the event loop.
 
 Every change is read-check-append: replay the incident, ask the domain whether the request is allowed, then
 append with the seq it was checked against. If another process appended in between, the journal refuses
@@ -14,10 +15,9 @@ import concurrent.futures
 import getpass
 import secrets
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.clock import Clock
@@ -28,10 +28,17 @@ from nexus_tui.domain.rto import Timers, compute_timers
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import ParamError, resolve_params
 from nexus_tui.domain.settings import Settings
-from nexus_tui.journal.store import Journal, SeqConflict, VerifyResult
+from nexus_tui.journal.base import JournalStore, OutboxDraft, Position, SeqConflict, VerifyResult
 
 ParamResolver = Callable[[Runbook, Mapping[str, str]], Runbook]
+# Which messages (Slack) an event about to be appended produces; they are written in the same transaction.
+OutboxPolicy = Callable[[IncidentState | None, tr.Draft, str], Sequence[OutboxDraft]]
+IdFactory = Callable[[datetime], str]
 _RETRIES = 5
+
+
+def random_incident_id(now: datetime) -> str:
+    return f"INC-{now:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +73,7 @@ def current_user() -> str:
 class IncidentService:
     def __init__(
         self,
-        journal_path: Path,
+        store: JournalStore,
         *,
         clock: Clock,
         runbook_loader: Callable[[str], Runbook],
@@ -75,8 +82,12 @@ class IncidentService:
         actor: str | None = None,
         param_resolver: ParamResolver | None = None,
         undo_grace_seconds: float = tr.UNDO_GRACE_SECONDS,
+        id_factory: IdFactory | None = None,
+        outbox_policy: OutboxPolicy | None = None,
     ) -> None:
-        self.journal = Journal(journal_path)
+        self.journal = store
+        self.id_factory = id_factory or random_incident_id
+        self.outbox_policy = outbox_policy
         self.clock = clock
         self.settings = settings
         self.actor = actor or current_user()
@@ -122,9 +133,9 @@ class IncidentService:
     def _fold(self, incident_id: str) -> Replayer:
         fold = self._folds.get(incident_id)
         if fold is None:
-            events = self.journal.events(incident_id)
+            events = self.journal.events_since(incident_id, 0)
             if not events:
-                raise IncidentError(f"no incident {incident_id!r} in {self.journal.path}")
+                raise IncidentError(f"no incident {incident_id!r} in {self.journal.location}")
             fold = self._folds[incident_id] = Replayer(events[0])
             fold.feed(events[1:])
         else:
@@ -172,12 +183,9 @@ class IncidentService:
     def events_since(self, incident_id: str, seq: int) -> builtins.list[Event]:
         return self.journal.events_since(incident_id, seq)
 
-    def change_token(self) -> int:
-        return self.journal.change_token()
-
-    def changed_since(self, token: int) -> bool:
-        """Cheap poll for the TUI: True when anyone (this process or the CLI) appended since `token`."""
-        return self.journal.change_token() != token
+    def follow(self, since: Position | None = None, *, interval: float = 0.05) -> AsyncIterator[builtins.list[Event]]:
+        """The change feed: new events from any writer (this process, the CLI, another machine's TUI)."""
+        return self.journal.follow(since, interval=interval)
 
     def verify(self, incident_id: str) -> VerifyResult:
         return self.journal.verify(incident_id)
@@ -187,6 +195,9 @@ class IncidentService:
             raise IncidentError(f"unknown report format {fmt!r} (supported: md)")
         v = self.get(incident_id)
         return render_markdown(v.state, v.timers)
+
+    def head_hash(self, incident_id: str) -> str | None:
+        return self.verify(incident_id).head_hash
 
     # -- writing ------------------------------------------------------------------------------------------
 
@@ -206,17 +217,18 @@ class IncidentService:
         draft = tr.declare(runbook, params or {}, severity, ic or self.actor, drill)
         now = self.clock.now()
         for _ in range(_RETRIES):
-            incident_id = f"INC-{now:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
+            incident_id = self.id_factory(now)
             if self.journal.exists(incident_id):
                 continue
             try:
-                self._append(incident_id, draft, expect_seq=0)
+                self._append(incident_id, None, draft, expect_seq=0)
             except SeqConflict:
                 continue
             return incident_id
         raise IncidentError("could not allocate an incident id; try again")
 
-    def _append(self, incident_id: str, draft: tr.Draft, expect_seq: int) -> Event:
+    def _append(self, incident_id: str, state: IncidentState | None, draft: tr.Draft, expect_seq: int) -> Event:
+        outbox = self.outbox_policy(state, draft, incident_id) if self.outbox_policy is not None else ()
         return self.journal.append(
             incident_id,
             draft.type,
@@ -225,6 +237,7 @@ class IncidentService:
             actor=self.actor,
             aws_identity=self.aws_identity(),
             expect_seq=expect_seq,
+            outbox=outbox,
         )
 
     def _change(self, incident_id: str, decide: Callable[[IncidentState], tr.Draft]) -> IncidentView:
@@ -234,7 +247,7 @@ class IncidentService:
                 state = fold.state()
                 draft = decide(state)
                 try:
-                    event = self._append(incident_id, draft, expect_seq=state.last_seq)
+                    event = self._append(incident_id, state, draft, expect_seq=state.last_seq)
                 except SeqConflict:
                     continue
                 fold.feed([event])
@@ -259,8 +272,10 @@ class IncidentService:
     def undo(self, incident_id: str) -> IncidentView:
         return self._change(incident_id, lambda s: tr.undo(s, self.clock.now(), self.undo_grace_seconds))
 
-    def note(self, incident_id: str, text: str, *, step_id: str | None = None, todo: bool = False) -> IncidentView:
-        return self._change(incident_id, lambda s: tr.note(s, text, step_id=step_id, todo=todo))
+    def note(
+        self, incident_id: str, text: str, *, step_id: str | None = None, todo: bool = False, share: bool = False
+    ) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.note(s, text, step_id=step_id, todo=todo, share=share))
 
     def override(
         self, incident_id: str, step_id: str | None, reason: str | None, check: str | None = None
@@ -278,13 +293,27 @@ class IncidentService:
         *,
         executed: bool = True,
         error: str | None = None,
+        outcome: str | None = None,
     ) -> IncidentView:
         return self._change(
             incident_id,
             lambda s: tr.aws_request(
-                s, step_id, action, region, request_id, reached_target, executed=executed, error=error
+                s, step_id, action, region, request_id, reached_target, executed=executed, error=error, outcome=outcome
             ),
         )
+
+    def claim(self, incident_id: str, step_id: str, *, host: str, pid: int, deadline_seconds: float) -> IncidentView:
+        """Claim an AWS step for execution (exclusive across processes: see transitions.claim)."""
+        now = self.clock.now()
+        return self._change(
+            incident_id,
+            lambda s: tr.claim(
+                s, step_id, holder=self.actor, host=host, pid=pid, now=now, deadline_seconds=deadline_seconds
+            ),
+        )
+
+    def release_unknown(self, incident_id: str, step_id: str, *, reached: bool | None, detail: str) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.release_unknown(s, step_id, reached=reached, detail=detail))
 
     def supply_params(self, incident_id: str, values: Mapping[str, str]) -> IncidentView:
         return self._change(incident_id, lambda s: tr.supply_params(s, values))
@@ -295,8 +324,10 @@ class IncidentService:
         target = self.settings.targets.rpo_seconds if target_seconds is None else target_seconds
         return self._change(incident_id, lambda s: tr.record_rpo(s, exposure_seconds, target))
 
-    def resolve(self, incident_id: str, summary: str | None = None) -> IncidentView:
-        return self._change(incident_id, lambda s: tr.resolve(s, summary))
+    def resolve(
+        self, incident_id: str, summary: str | None = None, *, force: bool = False, reason: str | None = None
+    ) -> IncidentView:
+        return self._change(incident_id, lambda s: tr.resolve(s, summary, force=force, reason=reason))
 
 
 def _run_sync(identity: Callable[[], Awaitable[str | None]]) -> str | None:

@@ -28,7 +28,7 @@ from nexus_tui.ui.themes import DEFAULT_THEME, SEMANTIC_DEFAULTS, load_themes
 
 if TYPE_CHECKING:
     from nexus_tui.engine.incidents import IncidentService
-    from nexus_tui.engine.steps import StepRunner
+    from nexus_tui.engine.session import StepExecutor
     from nexus_tui.ui.incident_controller import IncidentController
 
 
@@ -58,10 +58,10 @@ class NexusApp(App[int]):
         theme_dirs: Iterable[Path] | None = None,
         autopoll: bool = True,
         incidents: IncidentService | None = None,
-        steps: StepRunner | None = None,
+        executor: StepExecutor | None = None,
     ) -> None:
         """autopoll=False leaves polling to the caller (poll_now()); for tests that step through polls.
-        With `incidents` the app declares and walks incidents (d, i); `steps` lets it run aws and http steps."""
+        With `incidents` the app declares and walks incidents (d, i); `executor` lets it run aws and http steps."""
         super().__init__()
         self.config = config
         self.source = source
@@ -90,7 +90,7 @@ class NexusApp(App[int]):
         if incidents is not None:
             from nexus_tui.ui.incident_controller import IncidentController
 
-            self.incident_ui = IncidentController(self, incidents, steps)
+            self.incident_ui = IncidentController(self, incidents, executor)
 
     def get_default_screen(self) -> DashboardScreen:
         return self.dashboard

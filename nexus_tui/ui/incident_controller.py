@@ -1,17 +1,24 @@
-"""The TUI's side of an incident: which incident it follows, the latest folded state, the one-second tick
-that moves the clocks, and the cheap journal poll that makes changes from the CLI (or a colleague's TUI)
-show up within a second. The journal is only read when its change token moved; ticking is pure arithmetic
-on the cached state (IncidentService.view)."""
+"""The TUI's side of an incident: which incident it follows (an IncidentSession), the latest folded state,
+the one-second tick that moves the clocks, and the change feed that makes changes from the CLI, a
+colleague's TUI or another machine show up at once. Ticking is pure arithmetic on the cached state; journal
+reads happen in the session, off the event loop, when the feed says something changed. No incident rule
+lives here: the session and the domain decide, this renders and routes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from datetime import datetime
+from typing import Any, Protocol
 
+from textual.app import App
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
-from nexus_tui.domain.incident import IncidentState
+from nexus_tui.domain.incident import Event, IncidentState
+from nexus_tui.domain.models import DashboardSnapshot
+from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentService, IncidentView, current_user
+from nexus_tui.engine.session import IncidentSession, StepExecutor
 from nexus_tui.ui.format import error_line
 from nexus_tui.ui.screens.declare import DeclareRequest, DeclareScreen
 from nexus_tui.ui.screens.runbook import RunbookScreen
@@ -19,24 +26,36 @@ from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.widgets.header import INCIDENT_SLOT_ID
 from nexus_tui.ui.widgets.incident_clock import IncidentClock, clock_text
 
-if TYPE_CHECKING:
-    from nexus_tui.engine.steps import StepRunner
-    from nexus_tui.ui.app import NexusApp
-
 RUNBOOK_SCREEN = "runbook"
 TICK_SECONDS = 1.0
+FEED_RETRY_SECONDS = 5.0
+
+
+class AppHost(Protocol):
+    """What the controller needs from the app (so it does not import the app module)."""
+
+    snapshot: DashboardSnapshot | None
+    config: Any
+
+    @property
+    def dashboard(self) -> Widget: ...
+
+    def rediscover(self) -> None: ...
 
 
 class IncidentController:
-    def __init__(self, app: NexusApp, service: IncidentService, steps: StepRunner | None) -> None:
+    def __init__(self, app: App[Any], service: IncidentService, executor: StepExecutor | None) -> None:
         self.app = app
+        self.host: AppHost = app  # type: ignore[assignment]
         self.service = service
-        self.steps = steps
+        self.executor = executor
+        self.session: IncidentSession | None = None
         self.state: IncidentState | None = None
-        self.token: int | None = None
         self.screen: RunbookScreen | None = None
-        self._polling = False
         self._over_rto = False  # the projection is beyond the RTO (notified when it crosses)
+        self._journal_problem: str | None = None
+
+    # -- what screens ask -----------------------------------------------------------------------------------
 
     @property
     def incident_id(self) -> str | None:
@@ -46,64 +65,82 @@ class IncidentController:
     def open(self) -> bool:
         return self.state is not None and not self.state.resolved
 
+    @property
+    def settings(self) -> Settings:
+        return self.service.settings
+
+    def now(self) -> datetime:
+        return self.service.clock.now()
+
+    def snapshot(self) -> DashboardSnapshot | None:
+        return self.host.snapshot
+
     def view(self) -> IncidentView | None:
         return None if self.state is None else self.service.view(self.state)
 
     def palette(self) -> Palette:
         return Palette.from_variables(self.app.theme_variables)
 
+    def rediscover(self) -> None:
+        self.host.rediscover()
+
+    @property
+    def journal_problem(self) -> str | None:
+        return self._journal_problem
+
     # -- lifecycle ------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """From NexusApp.on_mount: reopen the newest unresolved incident, then tick and poll every second."""
-        self.app.set_interval(TICK_SECONDS, self.tick, name="incident-tick")
-        self.app.run_worker(self._reopen, thread=True, group="incident-poll", exit_on_error=False)
+        """From NexusApp.on_mount: reopen the newest unresolved incident, then follow the change feed."""
+        self.app.set_interval(TICK_SECONDS, self.render_timers, name="incident-tick")
+        self.app.run_worker(self._follow(), group="incident-feed", exit_on_error=False)
 
-    def _reopen(self) -> None:
-        try:
-            token = self.service.change_token()
-            view = self.service.open_incident()
-            self.token = token
-            if view is not None:
-                self.app.call_from_thread(self.apply, view.state, True)
-        except Exception as exc:  # a broken journal must not stop the dashboard
-            self.app.call_from_thread(self._failed, exc)
+    def _session(self, incident_id: str) -> IncidentSession:
+        if self.session is None or self.session.id != incident_id:
+            self.session = IncidentSession(self.service, incident_id, executor=self.executor, snapshot=self._live)
+        return self.session
 
-    def _failed(self, exc: BaseException) -> None:
-        self.app.notify(error_line(exc), title="Incident journal", severity="error", timeout=10)
+    async def _live(self) -> DashboardSnapshot | None:
+        return self.host.snapshot
 
-    def tick(self) -> None:
-        self.render_timers()
-        self.poll_now()
+    async def _follow(self) -> None:
+        """Reopen, then apply every batch of new events. A broken journal shows a banner and is retried; it
+        never stops the dashboard."""
+        while True:
+            try:
+                heads = await asyncio.to_thread(self.service.journal.heads)
+                view = await asyncio.to_thread(self.service.open_incident)
+                if view is not None and self.state is None:
+                    self._session(view.state.id).state = view.state
+                    self.apply(view.state, show=True)
+                self._problem(None)
+                async for batch in self.service.follow(heads):
+                    await self._on_events(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._problem(error_line(exc))
+                await asyncio.sleep(FEED_RETRY_SECONDS)
 
-    def poll_now(self) -> None:
-        if self._polling:
-            return  # the journal answers in milliseconds; never queue reads behind a slow disk
-        self._polling = True
-        self.app.run_worker(self._poll, thread=True, group="incident-poll", exit_on_error=False)
+    async def _on_events(self, batch: list[Event]) -> None:
+        followed = self.incident_id
+        ids = {e.incident_id for e in batch}
+        if followed is not None and followed in ids and self.session is not None:
+            self.apply(await self.session.refresh())
+        if self.state is None or self.state.resolved:
+            declared = [e for e in batch if e.type == "declared" and e.incident_id != followed]
+            if declared:
+                session = self._session(declared[-1].incident_id)
+                self._adopt(await session.refresh())
 
-    def _poll(self) -> None:
-        try:
-            token = self.service.change_token()
-            if token == self.token:
-                return
-            state = None
-            if self.state is not None:
-                state = self.service.state(self.state.id)
-            if state is None or state.resolved:
-                # Nothing followed, or the followed one is over: pick up an incident declared elsewhere.
-                newer = self.service.open_incident()
-                if newer is not None and (state is None or newer.state.id != state.id):
-                    self.token = token
-                    self.app.call_from_thread(self._adopt, newer.state)
-                    return
-            self.token = token
-            if state is not None:
-                self.app.call_from_thread(self.apply, state)
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, exc)
-        finally:
-            self._polling = False
+    def _problem(self, line: str | None) -> None:
+        if line == self._journal_problem:
+            return
+        self._journal_problem = line
+        if line is not None:
+            self.app.notify(line, title="Incident journal", severity="error", timeout=30)
+        if self.screen is not None and self.screen.is_attached:
+            self.screen.show_state()
 
     def _adopt(self, state: IncidentState) -> None:
         self.apply(state)
@@ -119,12 +156,15 @@ class IncidentController:
     # -- state ----------------------------------------------------------------------------------------------
 
     def apply(self, state: IncidentState, show: bool = False) -> None:
-        """Take a newer state (from the poll, or returned by a write) and render it everywhere."""
+        """Take a newer state (from the feed, or returned by a write) and render it everywhere."""
         if self.state is not None and state.id == self.state.id and state.last_seq < self.state.last_seq:
             return  # an older read finishing late
         if self.state is None or state.id != self.state.id:
             self._over_rto = False
         self.state = state
+        session = self._session(state.id)
+        if session.state is None or session.state.last_seq < state.last_seq:
+            session.state = state
         self._ensure_screen()
         self._ensure_header_clock()
         if self.screen is not None:
@@ -163,14 +203,14 @@ class IncidentController:
 
     def _header_clocks(self) -> list[IncidentClock]:
         try:
-            slot = self.app.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
+            slot = self.host.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
         except NoMatches:
             return []
         return list(slot.query(IncidentClock).results(IncidentClock))
 
     def _ensure_header_clock(self) -> None:
         try:
-            slot: Widget = self.app.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
+            slot: Widget = self.host.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
         except NoMatches:
             return  # the dashboard is not composed yet; the next tick tries again
         if not slot.query(IncidentClock):
@@ -196,36 +236,44 @@ class IncidentController:
         if self.open and self.state is not None:
             self.app.notify(f"{self.state.id} is still open: resolve it first (i to open it)", severity="warning")
             return
+        self.app.run_worker(self._declare_flow(), group="incident-write", exit_on_error=False)
+
+    async def _declare_flow(self) -> None:
         from nexus_tui.runbook.library import load_library
 
-        library = load_library(config=self.app.config)
+        try:
+            library = await asyncio.to_thread(load_library, config=self.host.config)
+            # Through the service, so the modal shows the parameter values a declaration will really use.
+            runbooks = [await asyncio.to_thread(self.service.runbook, rb.id) for rb in library.runbooks]
+        except Exception as exc:
+            self.app.notify(error_line(exc), title="Runbooks", severity="error", timeout=10)
+            return
         problems = [f"{i.path}:{i.line or '-'}: {i.message}" for i in library.errors]
         screen = DeclareScreen(
-            # Through the service, so the modal shows the parameter values a declaration will really use.
-            [self.service.runbook(rb.id) for rb in library.runbooks],
+            runbooks,
             default_ic=current_user(),
             default_rto_seconds=self.service.settings.targets.rto_seconds,
             problems=problems,
-            drill=bool(self.steps is not None and self.steps.is_drill_default),
+            drill=bool(self.executor is not None and self.executor.is_drill_default),
         )
         self.app.push_screen(screen, self._declared)
 
     def _declared(self, request: DeclareRequest | None) -> None:
         if request is not None:
-            self.app.run_worker(
-                lambda: self._declare(request), thread=True, group="incident-write", exit_on_error=False
-            )
+            self.app.run_worker(self._declare(request), group="incident-write", exit_on_error=False)
 
-    def _declare(self, req: DeclareRequest) -> None:
+    async def _declare(self, req: DeclareRequest) -> None:
         try:
-            iid = self.service.declare(req.runbook_id, req.severity, req.ic, req.drill, req.params)
-            state = self.service.state(iid)
-            self.app.call_from_thread(self.apply, state, True)
+            iid = await asyncio.to_thread(
+                self.service.declare, req.runbook_id, req.severity, req.ic, req.drill, req.params
+            )
+            state = await self._session(iid).refresh()
         except Exception as exc:
-            self.app.call_from_thread(self.app.notify, error_line(exc), title="Declare", severity="error", timeout=10)
+            self.app.notify(error_line(exc), title="Declare", severity="error", timeout=10)
             return
+        self.apply(state, True)
         note = f"; still open: {', '.join(req.open_params)} (p to supply)" if req.open_params else ""
-        self.app.call_from_thread(self.app.notify, f"Declared {iid}{note}", title="Incident", timeout=8)
+        self.app.notify(f"Declared {iid}{note}", title="Incident", timeout=8)
 
     def show_snapshot(self) -> None:
         if self.screen is not None and self.screen.is_attached:

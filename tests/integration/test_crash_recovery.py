@@ -17,6 +17,7 @@ import pytest
 from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.journal.sqlite import SqliteJournal
 from tests.incident_fixtures import sample_runbook
 
 # The "TUI": confirms a step, says so, then writes notes as fast as it can, acknowledging each one.
@@ -26,9 +27,10 @@ from pathlib import Path
 from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.journal.sqlite import SqliteJournal
 from tests.incident_fixtures import sample_runbook
 
-svc = IncidentService(Path(sys.argv[1]), clock=SystemClock(), runbook_loader=lambda _: sample_runbook(),
+svc = IncidentService(SqliteJournal(Path(sys.argv[1])), clock=SystemClock(), runbook_loader=lambda _: sample_runbook(),
                       settings=Settings(), actor="tui")
 iid = sys.argv[2]
 svc.confirm(iid, "promote", "db-replica-west")
@@ -43,7 +45,11 @@ while True:
 
 def service(path: Path) -> IncidentService:
     return IncidentService(
-        path, clock=SystemClock(), runbook_loader=lambda _: sample_runbook(), settings=Settings(), actor="cli"
+        SqliteJournal(path),
+        clock=SystemClock(),
+        runbook_loader=lambda _: sample_runbook(),
+        settings=Settings(),
+        actor="cli",
     )
 
 

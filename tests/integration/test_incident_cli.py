@@ -103,7 +103,9 @@ def test_a_drill_from_declaration_to_report(cli: Cli, tmp_path: Path) -> None:
 
     listed = json.loads(cli("list", "--json"))
     assert [i["id"] for i in listed] == [iid] and listed[0]["steps_done"] == 2
-    assert "resolved after" in cli("resolve", iid)
+    assert "--force" in cli("resolve", iid, code=1)
+    assert "needs a reason" in cli("resolve", iid, "--force", code=1)
+    assert "(forced)" in cli("resolve", iid, "--force", "--reason", "notify went out by phone")
     assert "is resolved" in cli("step", iid, "notify", "done", code=1)
 
     out = tmp_path / "report.md"

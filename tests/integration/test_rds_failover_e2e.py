@@ -11,11 +11,18 @@ from nexus_tui.domain.clock import ManualClock
 from nexus_tui.engine.actions import ActionProgress
 from nexus_tui.engine.dashboard import DashboardService
 from nexus_tui.engine.incidents import IncidentService
-from nexus_tui.engine.steps import StepRunner
+from nexus_tui.engine.session import IncidentSession, StepExecutor
+from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.runbook.library import find_runbook
 from nexus_tui.sim.environment import SimEnvironment
 
 PRIMARY_DB = "securenexus-db"
+
+
+def _s(svc: IncidentService, iid: str, executor: StepExecutor) -> IncidentSession:
+    return IncidentSession(svc, iid, executor=executor)
+
+
 REPLICA = "securenexus-db-replica-west"
 SECRET = "securenexus/secrets"
 RECORD = "nexus.aricatech.xyz"
@@ -50,13 +57,13 @@ async def test_rds_failover_walked_end_to_end(
     password = _secret_password(sim_boto)
 
     svc = IncidentService(
-        tmp_path / "journal.sqlite3",
+        SqliteJournal(tmp_path / "journal.sqlite3"),
         clock=sim_clock,
         runbook_loader=lambda rid: find_runbook(rid, config=config),
         settings=config.settings,
         actor="ic-alice",
     )
-    runner = StepRunner(svc, config, clock=sim_clock, poll_interval=0.05, action_timeout=15.0)
+    runner = StepExecutor(config, sim_clock, poll_interval=0.05, action_timeout=15.0)
     dashboard = DashboardService(config, sim_clock)
     lines: list[str] = []
 
@@ -71,37 +78,39 @@ async def test_rds_failover_walked_end_to_end(
             drill=True,
             params={"hosted_zone_id": zone_id, "dr_load_balancer": dr_lb, "app_url": app_url},
         )
-        assert runner.missing_params(iid, "update-secret-endpoint") == ["replica_endpoint"]
-        assert runner.missing_params(iid, "promote-replica") == []
+        assert list((await _s(svc, iid, runner).plan("update-secret-endpoint")).missing) == ["replica_endpoint"]
+        assert list((await _s(svc, iid, runner).plan("promote-replica")).missing) == []
         snap = await dashboard.refresh()
 
         # 1. The primary region still answers, so region_unreachable fails: the IC overrides it with a reason.
-        [(pre, res)] = runner.preconditions(iid, "verify-primary-down", snap)
+        [(pre, res)] = [
+            (c.pre, c.result) for c in (await _s(svc, iid, runner).plan("verify-primary-down", snap)).checks
+        ]
         assert (pre.check, res.ok) == ("region_unreachable", False)
         svc.override(iid, "verify-primary-down", OVERRIDE_REASON, pre.check)
         svc.confirm(iid, "verify-primary-down")
 
         # 2. Promote, with the replica's name typed back.
-        [(pre, res)] = runner.preconditions(iid, "promote-replica", snap)
+        [(pre, res)] = [(c.pre, c.result) for c in (await _s(svc, iid, runner).plan("promote-replica", snap)).checks]
         assert res.ok is True, res.detail
-        preview = await runner.preview(iid, "promote-replica")
+        preview = await _s(svc, iid, runner).preview("promote-replica")
         assert preview is not None and preview.confirm_text == REPLICA
-        promoted = await runner.execute_aws(iid, "promote-replica", REPLICA, progress, snapshot=snap)
+        promoted = await _s(svc, iid, runner).execute_aws("promote-replica", REPLICA, progress, snapshot=snap)
         assert promoted.ok and promoted.reached, promoted.error
         assert promoted.request_id
 
         # 3. The secret's endpoint, once the promoted replica's address is supplied.
-        runner.supply_params(iid, {"replica_endpoint": replica_endpoint})
-        assert runner.missing_params(iid, "update-secret-endpoint") == []
+        svc.supply_params(iid, {"replica_endpoint": replica_endpoint})
+        assert list((await _s(svc, iid, runner).plan("update-secret-endpoint")).missing) == []
         # The secret in us-west-2 is a read-only replica of us-east-1's: the step promotes it to a standalone
         # secret (its preview says so, and the CLI lines start with the promotion), then writes the endpoint.
-        secret_preview = await runner.preview(iid, "update-secret-endpoint")
+        secret_preview = await _s(svc, iid, runner).preview("update-secret-endpoint")
         assert secret_preview is not None and secret_preview.confirm_text == SECRET
         first, second = secret_preview.cli.splitlines()
         assert first.startswith("aws secretsmanager stop-replication-to-replica --region us-west-2")
         assert second.startswith("aws secretsmanager put-secret-value --region us-west-2")
         assert "StopReplicationToReplica in us-west-2" in secret_preview.text
-        secret = await runner.execute_aws(iid, "update-secret-endpoint", SECRET, progress)
+        secret = await _s(svc, iid, runner).execute_aws("update-secret-endpoint", SECRET, progress)
         assert secret.ok and secret.reached, secret.error
         facts = dict(secret.details)
         assert facts["promoted_from"] == "us-east-1" and facts["promote_request_id"]
@@ -116,11 +125,11 @@ async def test_rds_failover_walked_end_to_end(
         svc.confirm(iid, "update-eks-deployment", note="kubectl rollout restart done")
 
         # 5. DNS to the DR load balancer.
-        dns_result = await runner.execute_aws(iid, "update-dns", RECORD, progress)
+        dns_result = await _s(svc, iid, runner).execute_aws("update-dns", RECORD, progress)
         assert dns_result.ok, dns_result.error
 
         # 6. /api/health through the simulator's health server.
-        health = await runner.check_http(iid, "verify-health", deadline_seconds=5.0)
+        health = await _s(svc, iid, runner).check_http("verify-health", deadline_seconds=5.0)
         assert health.ok and health.status == 200 and health.attempts == 1
 
         # 7. Notify.

@@ -19,16 +19,23 @@ from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.dashboard import DashboardService
 from nexus_tui.engine.incidents import IncidentService
-from nexus_tui.engine.steps import (
+from nexus_tui.engine.session import (
     ActionError,
     ConfirmationError,
+    IncidentSession,
     MutationNotAllowed,
     PreconditionBlocked,
-    StepRunner,
+    StepExecutor,
 )
+from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.runbook.library import find_runbook
 from nexus_tui.sim.environment import SimEnvironment
 from nexus_tui.sim.health_server import HealthServer
+
+
+def _s(svc: IncidentService, iid: str, executor: StepExecutor) -> IncidentSession:
+    return IncidentSession(svc, iid, executor=executor)
+
 
 REPLICA = "securenexus-db-replica-west"
 
@@ -87,7 +94,11 @@ def _service(tmp_path: Path, clock: ManualClock, runbook_dir: Path, config: AppC
         return find_runbook(runbook_id, extra_dirs=[runbook_dir], config=config)
 
     return IncidentService(
-        tmp_path / "journal.sqlite3", clock=clock, runbook_loader=load, settings=Settings(), actor="alice"
+        SqliteJournal(tmp_path / "journal.sqlite3"),
+        clock=clock,
+        runbook_loader=load,
+        settings=Settings(),
+        actor="alice",
     )
 
 
@@ -151,14 +162,14 @@ async def test_wrong_confirmation_is_refused_without_any_call(
     clock = ManualClock()
     with _service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test")
-        runner = StepRunner(svc, config, clock=clock)
+        runner = StepExecutor(config, clock)
         with pytest.raises(ConfirmationError, match=REPLICA):
-            await runner.execute_aws(iid, "promote", "securenexus-db")
+            await _s(svc, iid, runner).execute_aws("promote", "securenexus-db")
         assert seen == []
         assert _types(svc, iid) == ["declared"]
         # The refusal is one line and names what to type.
         with pytest.raises(ConfirmationError) as info:
-            await runner.execute_aws(iid, "promote", "")
+            await _s(svc, iid, runner).execute_aws("promote", "")
         assert "\n" not in str(info.value)
 
 
@@ -169,27 +180,27 @@ async def test_missing_params_are_named_and_refused_then_supplied(
     clock = ManualClock()
     with _service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test")
-        runner = StepRunner(svc, _recorder_config(url), clock=clock)
-        assert runner.missing_params(iid, "promote") == []
-        assert runner.missing_params(iid, "restore") == ["restore_time"]
-        assert runner.missing_params(iid, "health") == ["health_url"]
+        runner = StepExecutor(_recorder_config(url), clock)
+        assert list((await _s(svc, iid, runner).plan("promote")).missing) == []
+        assert list((await _s(svc, iid, runner).plan("restore")).missing) == ["restore_time"]
+        assert list((await _s(svc, iid, runner).plan("health")).missing) == ["health_url"]
         svc.skip(iid, "promote", "replica already promoted by hand")
         with pytest.raises(ActionError, match=r"\$\{restore_time\}"):
-            await runner.execute_aws(iid, "restore", "restored-db")
+            await _s(svc, iid, runner).execute_aws("restore", "restored-db")
         with pytest.raises(ActionError, match=r"\$\{restore_time\}"):
-            await runner.preview(iid, "restore")
+            await _s(svc, iid, runner).preview("restore")
         assert seen == []
         assert "step_started" not in _types(svc, iid)
 
         # Only open params may be supplied; a declare-time value is part of the record.
         with pytest.raises(IncidentError, match="replica_db"):
-            runner.supply_params(iid, {"replica_db": "other-db"})
-        runner.supply_params(iid, {"restore_time": "2026-01-01T00:00:00Z"})
-        assert runner.missing_params(iid, "restore") == []
-        preview = await runner.preview(iid, "restore")
+            svc.supply_params(iid, {"replica_db": "other-db"})
+        svc.supply_params(iid, {"restore_time": "2026-01-01T00:00:00Z"})
+        assert list((await _s(svc, iid, runner).plan("restore")).missing) == []
+        preview = await _s(svc, iid, runner).preview("restore")
         assert preview is not None and dict(preview.parameters)["RestoreTime"].startswith("2026-01-01T00:00:00")
         # A supplied value can be corrected before the step runs; replay gives the same answer.
-        runner.supply_params(iid, {"restore_time": "2026-01-01T00:05:00Z"})
+        svc.supply_params(iid, {"restore_time": "2026-01-01T00:05:00Z"})
         state = svc.state(iid)
         assert state.params["restore_time"] == "2026-01-01T00:05:00Z"
         assert state.runbook.step("restore").action.params["RestoreTime"] == "2026-01-01T00:05:00Z"  # type: ignore[union-attr]
@@ -203,12 +214,12 @@ async def test_step_must_be_current(tmp_path: Path, runbook_dir: Path, recorder:
     clock = ManualClock()
     with _service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test", params={"health_url": "http://127.0.0.1:9/api/health"})
-        runner = StepRunner(svc, _recorder_config(url), clock=clock)
+        runner = StepExecutor(_recorder_config(url), clock)
         with pytest.raises(ActionError, match="not the current step"):
-            await runner.check_http(iid, "health")
+            await _s(svc, iid, runner).check_http("health")
         with pytest.raises(ActionError, match="is a http step"):
-            await runner.execute_aws(iid, "health", "")
-        assert await runner.preview(iid, "health") is None
+            await _s(svc, iid, runner).execute_aws("health", "")
+        assert await _s(svc, iid, runner).preview("health") is None
         assert seen == [] and _types(svc, iid) == ["declared"]
 
 
@@ -228,7 +239,7 @@ async def test_failed_precondition_needs_an_override(
         await dashboard.aclose()
     rds = sim_boto("rds", "us-west-2")
     svc = IncidentService(
-        tmp_path / "j.sqlite3",
+        SqliteJournal(tmp_path / "j.sqlite3"),
         clock=sim_clock,
         runbook_loader=lambda rid: find_runbook(rid, config=config),
         settings=config.settings,
@@ -237,19 +248,21 @@ async def test_failed_precondition_needs_an_override(
     with svc:
         iid = svc.declare("rds-failover")
         svc.confirm(iid, "verify-primary-down")
-        runner = StepRunner(svc, config, clock=sim_clock, poll_interval=0.05, action_timeout=10)
-        [(pre, res)] = runner.preconditions(iid, "promote-replica", snapshot)
+        runner = StepExecutor(config, sim_clock, poll_interval=0.05, action_timeout=10)
+        [(pre, res)] = [
+            (c.pre, c.result) for c in (await _s(svc, iid, runner).plan("promote-replica", snapshot)).checks
+        ]
         assert pre.check == "replica_lag_below_rpo" and res.ok is False and "RPO" in res.detail
         with pytest.raises(PreconditionBlocked, match="replica_lag_below_rpo"):
-            await runner.execute_aws(iid, "promote-replica", REPLICA, snapshot=snapshot)
+            await _s(svc, iid, runner).execute_aws("promote-replica", REPLICA, snapshot=snapshot)
         # No live data is not a pass either.
         with pytest.raises(PreconditionBlocked, match="no live data"):
-            await runner.execute_aws(iid, "promote-replica", REPLICA)
+            await _s(svc, iid, runner).execute_aws("promote-replica", REPLICA)
         # An override of another step, or of the whole incident, does not cover this one.
         svc.override(iid, "verify-primary-down", "unrelated")
         svc.override(iid, None, "incident-wide")
         with pytest.raises(PreconditionBlocked):
-            await runner.execute_aws(iid, "promote-replica", REPLICA, snapshot=snapshot)
+            await _s(svc, iid, runner).execute_aws("promote-replica", REPLICA, snapshot=snapshot)
         assert (
             "ReadReplicaSourceDBInstanceIdentifier"
             in rds.describe_db_instances(DBInstanceIdentifier=REPLICA)["DBInstances"][0]
@@ -258,13 +271,19 @@ async def test_failed_precondition_needs_an_override(
 
         reason = "primary is gone; the lag is the best we have"
         svc.override(iid, "promote-replica", reason, "replica_lag_below_rpo")
-        assert runner.blocking_preconditions(iid, "promote-replica", snapshot) == []
-        result = await runner.execute_aws(iid, "promote-replica", REPLICA, snapshot=snapshot)
+        assert list((await _s(svc, iid, runner).plan("promote-replica", snapshot)).blocking_checks) == []
+        result = await _s(svc, iid, runner).execute_aws("promote-replica", REPLICA, snapshot=snapshot)
         assert result.ok and result.request_id
         state = svc.state(iid)
         assert state.step_state("promote-replica").status == "done"
         assert [o.reason for o in state.overrides if o.step_id == "promote-replica"] == [reason]
-        assert _types(svc, iid)[-4:] == ["precondition_override", "step_started", "aws_request", "step_confirmed"]
+        assert _types(svc, iid)[-5:] == [
+            "precondition_override",
+            "step_claimed",
+            "step_started",
+            "aws_request",
+            "step_confirmed",
+        ]
         found = rds.describe_db_instances(DBInstanceIdentifier=REPLICA)["DBInstances"][0]
         assert "ReadReplicaSourceDBInstanceIdentifier" not in found
 
@@ -280,19 +299,18 @@ async def test_drill_never_touches_a_non_simulated_endpoint(
     with _service(tmp_path, clock, runbook_dir) as svc:
         drill = svc.declare("steps-test", drill=True)
         # Endpoints that are not the simulator (simulated=False: the engine knows better than the loopback rule).
-        runner = StepRunner(svc, _recorder_config(url), clock=clock, simulated=False)
+        runner = StepExecutor(_recorder_config(url), clock, simulated=False)
         with pytest.raises(MutationNotAllowed, match="drill"):
-            await runner.execute_aws(drill, "promote", REPLICA)
+            await _s(svc, drill, runner).execute_aws("promote", REPLICA)
         # No endpoint override at all: real AWS. Refused before any client is made.
-        real = StepRunner(svc, AppConfig(aws=AwsConfig(regions=("us-east-1", "us-west-2"))), clock=clock)
+        real = StepExecutor(AppConfig(aws=AwsConfig(regions=("us-east-1", "us-west-2"))), clock)
         with pytest.raises(MutationNotAllowed):
-            await real.execute_aws(drill, "promote", REPLICA)
+            await _s(svc, drill, real).execute_aws("promote", REPLICA)
         # A runner started in drill mode treats every incident as a drill.
         real_incident = svc.declare("steps-test")
-        forced = StepRunner(svc, _recorder_config(url), clock=clock, simulated=False, is_drill_default=True)
-        assert forced.is_drill(real_incident)
+        forced = StepExecutor(_recorder_config(url), clock, simulated=False, is_drill_default=True)
         with pytest.raises(MutationNotAllowed):
-            await forced.execute_aws(real_incident, "promote", REPLICA)
+            await _s(svc, real_incident, forced).execute_aws("promote", REPLICA)
         assert seen == []
         assert _types(svc, drill) == ["declared"] and _types(svc, real_incident) == ["declared"]
 
@@ -309,20 +327,20 @@ async def test_aws_failure_is_journaled_and_the_step_stays_current(
     config = replace(_recorder_config(url), aws=replace(_recorder_config(url).aws, max_attempts=1))
     with _service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test")
-        runner = StepRunner(svc, config, clock=clock, poll_interval=0.01, action_timeout=1)
-        result = await runner.execute_aws(iid, "promote", REPLICA)
+        runner = StepExecutor(config, clock, poll_interval=0.01, action_timeout=1)
+        result = await _s(svc, iid, runner).execute_aws("promote", REPLICA)
         assert not result.ok and result.error and REPLICA in result.error
         assert seen  # the call was made (and failed)
         state = svc.state(iid)
         assert state.step_state("promote").status == "in_progress"
         assert state.aws_requests[-1].error == result.error
         # Retrying keeps the first start time: no second step_started.
-        await runner.execute_aws(iid, "promote", REPLICA)
+        await _s(svc, iid, runner).execute_aws("promote", REPLICA)
         assert _types(svc, iid).count("step_started") == 1
         assert "AccessDenied" in (state.aws_requests[-1].error or "")
         # An answer that is not AWS at all is still a journaled one-line failure, not a traceback.
         other = svc.declare("steps-test", params={"replica_db": "garbage-db"})
-        odd = await runner.execute_aws(other, "promote", "garbage-db")
+        odd = await _s(svc, other, runner).execute_aws("promote", "garbage-db")
         assert not odd.ok and odd.error and "garbage-db" in odd.error and "\n" not in odd.error
         assert svc.state(other).aws_requests[-1].error == odd.error
         assert svc.state(other).step_state("promote").status == "in_progress"
@@ -338,7 +356,7 @@ async def test_http_check_retries_until_healthy(tmp_path: Path, runbook_dir: Pat
         iid = svc.declare("steps-test", params={"health_url": health.url + "?token=do-not-journal"})
         svc.skip(iid, "promote", "done by hand")
         svc.skip(iid, "restore", "not needed")
-        runner = StepRunner(svc, AppConfig(), clock=clock)
+        runner = StepExecutor(AppConfig(), clock)
         lines: list[str] = []
 
         def progress(line: str) -> None:
@@ -346,7 +364,7 @@ async def test_http_check_retries_until_healthy(tmp_path: Path, runbook_dir: Pat
             if len(lines) == 2:  # the app comes back after the second failed look
                 health.set_up(True)
 
-        result = await runner.check_http(iid, "health", progress, deadline_seconds=10)
+        result = await _s(svc, iid, runner).check_http("health", progress, deadline_seconds=10)
         assert result.ok and result.attempts == 3 and result.status == 200
         assert "HTTP 503" in lines[0] and "HTTP 200" in lines[-1]
         state = svc.state(iid)
@@ -363,8 +381,8 @@ async def test_http_check_times_out_when_down(tmp_path: Path, runbook_dir: Path,
         iid = svc.declare("steps-test", params={"health_url": health.url})
         svc.skip(iid, "promote", "done by hand")
         svc.skip(iid, "restore", "not needed")
-        runner = StepRunner(svc, AppConfig(), clock=clock)
-        result = await runner.check_http(iid, "health", deadline_seconds=0.3)
+        runner = StepExecutor(AppConfig(), clock)
+        result = await _s(svc, iid, runner).check_http("health", deadline_seconds=0.3)
         assert not result.ok and result.attempts >= 2 and result.status == 503
         assert result.error == "HTTP 503, expected 200"
         state = svc.state(iid)
@@ -372,7 +390,7 @@ async def test_http_check_times_out_when_down(tmp_path: Path, runbook_dir: Path,
         assert any("not healthy" in n.text for n in state.notes)
         # Nothing listening at all: a one-line error, not a traceback.
         health.stop()
-        again = await runner.check_http(iid, "health", deadline_seconds=0.1)
+        again = await _s(svc, iid, runner).check_http("health", deadline_seconds=0.1)
         assert not again.ok and again.status is None and again.error and "\n" not in again.error
 
 
@@ -398,5 +416,7 @@ def test_cli_execute_runs_the_step(
 
 
 def svc_ids(path: Path) -> list[str]:
-    with IncidentService(path, clock=ManualClock(), runbook_loader=lambda _: None, settings=Settings()) as svc:  # type: ignore[arg-type,return-value]
+    with IncidentService(
+        SqliteJournal(path), clock=ManualClock(), runbook_loader=lambda _: None, settings=Settings()
+    ) as svc:  # type: ignore[arg-type,return-value]
         return [i.id for i in svc.list()]

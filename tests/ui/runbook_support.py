@@ -12,8 +12,9 @@ from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.session import StepExecutor
 from nexus_tui.engine.static import StaticDashboardSource
-from nexus_tui.engine.steps import StepRunner
+from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.runbook.library import load_library
 from nexus_tui.ui.app import NexusApp
 from nexus_tui.ui.screens.runbook import RunbookScreen
@@ -75,9 +76,13 @@ class Rig:
         """A second process's view of the same journal, as `nexus-tui incident ...` would open it."""
         return make_service(self.config, self.clock, self.tmp / "journal.sqlite3", actor)
 
-    def app(self, *snapshots: DashboardSnapshot, steps: StepRunner | None = None) -> NexusApp:
+    def app(self, *snapshots: DashboardSnapshot, executor: StepExecutor | None = None) -> NexusApp:
         return NexusApp(
-            self.config, StaticDashboardSource(list(snapshots)), clock=self.clock, incidents=self.service, steps=steps
+            self.config,
+            StaticDashboardSource(list(snapshots)),
+            clock=self.clock,
+            incidents=self.service,
+            executor=executor,
         )
 
     def declare(self, **params: str) -> str:
@@ -86,7 +91,9 @@ class Rig:
 
 def make_service(config: AppConfig, clock: ManualClock, journal: Path, actor: str = "alice") -> IncidentService:
     library = load_library(config=config)
-    return IncidentService(journal, clock=clock, runbook_loader=library.get, settings=config.settings, actor=actor)
+    return IncidentService(
+        SqliteJournal(journal), clock=clock, runbook_loader=library.get, settings=config.settings, actor=actor
+    )
 
 
 def make_rig(tmp: Path, clock: ManualClock) -> Rig:
@@ -99,7 +106,9 @@ def make_rig(tmp: Path, clock: ManualClock) -> Rig:
 
 async def on_runbook(app: NexusApp, pilot: object) -> RunbookScreen:
     await wait_for(
-        lambda: isinstance(app.screen, RunbookScreen) and app.screen.ready and app.snapshot is not None, pilot
+        lambda: isinstance(app.screen, RunbookScreen) and app.screen.ready and app.snapshot is not None,
+        pilot,
+        limit=30,  # the first dashboard refresh against the simulator is slow on a loaded machine
     )
     screen = app.screen
     assert isinstance(screen, RunbookScreen)

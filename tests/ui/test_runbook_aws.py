@@ -9,7 +9,8 @@ from pathlib import Path
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.engine.dashboard import DashboardService
 from nexus_tui.engine.incidents import IncidentService
-from nexus_tui.engine.steps import StepRunner
+from nexus_tui.engine.session import StepExecutor
+from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.runbook.library import find_runbook
 from nexus_tui.sim.environment import SimEnvironment
 from nexus_tui.ui.app import NexusApp
@@ -25,7 +26,7 @@ async def test_promote_replica_from_the_runbook_screen(
 ) -> None:
     config = replace(sim_env.app_config(), refresh_seconds=3600.0)
     svc = IncidentService(
-        tmp_path / "journal.sqlite3",
+        SqliteJournal(tmp_path / "journal.sqlite3"),
         clock=sim_clock,
         runbook_loader=lambda rid: find_runbook(rid, config=config),
         settings=config.settings,
@@ -33,9 +34,9 @@ async def test_promote_replica_from_the_runbook_screen(
     )
     iid = svc.declare("rds-failover", severity="SEV1", drill=True)
     svc.skip(iid, "verify-primary-down", "drill: the primary is declared down")
-    runner = StepRunner(svc, config, clock=sim_clock, poll_interval=0.05, action_timeout=15.0)
+    runner = StepExecutor(config, sim_clock, poll_interval=0.05, action_timeout=15.0)
     source = DashboardService(config, sim_clock)
-    app = NexusApp(config, source, clock=sim_clock, incidents=svc, steps=runner)
+    app = NexusApp(config, source, clock=sim_clock, incidents=svc, executor=runner)
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = await on_runbook(app, pilot)

@@ -196,13 +196,16 @@ async def test_resolve_only_when_every_step_is_finished(tmp_path: Path, clock) -
     app = rig.app(outage_snapshot())
     async with app.run_test(size=SIZE) as pilot:
         await on_runbook(app, pilot)
+        # With steps open, resolving is an explicit, reasoned decision (the engine's rule); cancelling keeps it open.
         await pilot.press("R")
-        await wait_for(lambda: any("Cannot resolve yet" in m for m in notifications(app)), pilot)
+        await wait_for(lambda: isinstance(app.screen, ReasonScreen) and "open steps" in app.screen._title, pilot)
+        await pilot.press("escape")
+        assert not rig.service.state(iid).resolved
         for step in ("verify", "restart", "notify"):
             if step == "notify":
                 rig.service.confirm(iid, "dns", "app.example.com")
             rig.service.confirm(iid, step)
-        app.incident_ui.poll_now()  # type: ignore[union-attr]
+        # No poll: the change feed brings the other process's confirmations.
         await wait_for(lambda: step_states(app)[-1] == "✔ done", pilot)
         await pilot.press("R")
         await wait_for(lambda: isinstance(app.screen, ReasonScreen), pilot)

@@ -22,12 +22,12 @@ async def test_step_timer_turns_amber_then_red(tmp_path: Path, clock: ManualCloc
         assert ui is not None
         assert big_clock(app).has_class("-ok")
         clock.advance(121)  # verify expects 2:00
-        ui.tick()
+        ui.render_timers()
         await pilot.pause()
         assert big_clock(app).has_class("-amber")
         assert "Step 1/4 verify 2:01 / 2:00  over expected" in big_clock(app).last_text
         clock.advance(120)  # past twice the estimate
-        ui.tick()
+        ui.render_timers()
         await pilot.pause()
         assert big_clock(app).has_class("-red")
         assert "over twice the expected time" in big_clock(app).last_text
@@ -45,13 +45,13 @@ async def test_projection_beyond_the_rto_warns_once(tmp_path: Path, clock: Manua
         assert ui is not None
         # 10 minutes of steps against a 30 minute RTO: the projection crosses when verify has run 22 minutes.
         clock.advance(22 * 60 - 1)
-        ui.tick()
+        ui.render_timers()
         await pilot.pause()
         assert not [m for m in notifications(app) if "beyond the RTO" in m]
         assert "within RTO" in big_clock(app).last_text
         for _ in range(3):
             clock.advance(5)
-            ui.tick()
+            ui.render_timers()
             await pilot.pause()
         warnings = [m for m in notifications(app) if "beyond the RTO" in m]
         assert len(warnings) == 1 and "by 0:04" in warnings[0]
@@ -67,11 +67,11 @@ async def test_escalation_moves_to_the_team_lead_at_15_minutes(tmp_path: Path, c
         ui = app.incident_ui
         assert ui is not None
         clock.advance(15 * 60 - 1)
-        ui.tick()
+        ui.render_timers()
         await pilot.pause()
         assert "engage now: On-call engineer (next: Team lead in 1s)" in big_clock(app).last_text
         clock.advance(1)
-        ui.tick()
+        ui.render_timers()
         await pilot.pause()
         assert "engage now: Team lead (next: Engineering manager in 15m)" in big_clock(app).last_text
 

@@ -76,7 +76,7 @@ def test_notes_overrides_aws_requests_rpo_and_resolution_are_collected() -> None
     log.do(lambda s: tr.aws_request(s, "promote", "rds.promote_read_replica", "us-west-2", "req-1", True))
     log.do(lambda s: tr.record_rpo(s, 42.0, 3600.0))
     log.clock.advance(600)
-    s = log.do(lambda s: tr.resolve(s, "back on the DR region"))
+    s = log.do(lambda s: tr.resolve(s, "back on the DR region", force=True, reason="drill cut short"))
     assert [n.todo for n in s.notes] == [True, False]
     assert s.overrides[0].reason == "lag metric is stale" and s.overrides[0].check == "replica_lag_below_rpo"
     assert s.aws_requests[0].request_id == "req-1" and s.aws_requests[0].reached_target is True

@@ -41,7 +41,7 @@ def test_skip_and_fail_need_a_reason() -> None:
 
 def test_resolved_incident_refuses_step_changes_but_takes_notes() -> None:
     log = Log()
-    log.do(lambda s: tr.resolve(s))
+    log.do(lambda s: tr.resolve(s, force=True, reason="ended"))
     refused(log, lambda s: tr.confirm(s, "verify"), "is resolved")
     refused(log, lambda s: tr.resolve(s), "is resolved")
     refused(log, lambda s: tr.undo(s, log.clock.now()), "is resolved")

@@ -27,7 +27,7 @@ def full_incident() -> Log:
     log.do(lambda s: tr.note(s, "customers informed"))
     log.do(lambda s: tr.record_rpo(s, 42.0, 3600.0))
     log.clock.advance(100)
-    log.do(lambda s: tr.resolve(s, "running on us-west-2"))
+    log.do(lambda s: tr.resolve(s, "running on us-west-2", force=True, reason="notify done by phone"))
     return log
 
 

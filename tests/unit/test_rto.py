@@ -65,7 +65,7 @@ def test_rto_falls_back_to_settings_and_resolution_freezes_the_clock() -> None:
     log.clock.advance(1900)
     t = compute_timers(log.state, log.clock.now(), 600)
     assert t.rto_target_seconds == 600 and t.rto_breached and t.rto_remaining_seconds == -1300
-    log.do(lambda s: tr.resolve(s))
+    log.do(lambda s: tr.resolve(s, force=True, reason="ended"))
     log.clock.advance(5000)
     t = compute_timers(log.state, log.clock.now(), 600)
     assert t.elapsed_seconds == 1900 and t.current_step_id is None and t.remaining_expected_seconds == 0

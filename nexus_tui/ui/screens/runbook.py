@@ -1,16 +1,11 @@
 """Walking a runbook: the steps with their state and timings, the step in detail (command, dry-run preview,
 live preconditions, progress), the incident clock, a compact live dashboard and the timeline.
 
-Every change goes through IncidentService (journaled; the domain refuses what is not allowed) or StepRunner
-(aws and http steps). Refusals come back as one-line notifications. Writes run off the event loop: the first
-one may ask STS who we are."""
+This file renders; runbook_flows.py sequences the modals. Neither decides anything: what a step needs and
+whether it may go ahead comes from the session's StepPlan (engine + domain), and every change is a session
+call that the engine may refuse with a one-line reason."""
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -23,15 +18,14 @@ from textual.theme import Theme
 from textual.widgets import Footer, Static
 
 from nexus_tui.domain.incident import IncidentError, IncidentState
-from nexus_tui.domain.preconditions import evaluate
-from nexus_tui.domain.report import describe
-from nexus_tui.domain.runbook import Step
-from nexus_tui.domain.runbook_params import runbook_placeholders, step_placeholders
+from nexus_tui.domain.step_plan import StepPlan
+from nexus_tui.domain.text import printable_line
+from nexus_tui.engine.actions import ActionError
 from nexus_tui.engine.incidents import IncidentView
-from nexus_tui.engine.steps import ActionError, ActionProgress
+from nexus_tui.engine.views import cli_lines
 from nexus_tui.ui.format import error_line
-from nexus_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen, TypedConfirmScreen
-from nexus_tui.ui.screens.declare import ParamField, ParamsScreen
+from nexus_tui.ui.incident_port import IncidentHost
+from nexus_tui.ui.screens.runbook_flows import RunbookFlows
 from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.widgets.event_log import EventLog
 from nexus_tui.ui.widgets.incident_clock import IncidentClock
@@ -40,11 +34,10 @@ from nexus_tui.ui.widgets.panel import View
 from nexus_tui.ui.widgets.step_detail import CheckLine, StepDetail, StepDetailModel, copy_text
 from nexus_tui.ui.widgets.step_list import StepList
 
-if TYPE_CHECKING:
-    from nexus_tui.ui.incident_controller import IncidentController
+PreviewKey = tuple[str, str, str]
 
 
-class RunbookScreen(Screen[None]):
+class RunbookScreen(RunbookFlows, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Dashboard"),
         Binding("enter", "advance", "Run/confirm step", priority=True),
@@ -60,16 +53,17 @@ class RunbookScreen(Screen[None]):
         Binding("R", "resolve", "Resolve"),
     ]
 
-    def __init__(self, controller: IncidentController) -> None:
+    def __init__(self, host: IncidentHost) -> None:
         super().__init__(id="runbook")
-        self.controller = controller
+        self.host = host
         self.palette = Palette.from_variables({})
         self.ready = False
-        self.running: str | None = None  # the step whose action or check is in flight
+        self.running: str | None = None  # the step whose action or check is in flight in this TUI
         self.progress: dict[tuple[str, str], list[str]] = {}
-        # Dry runs by (incident, step, params): text, cli, error. preview() reads the journal, so not per tick.
-        self.previews: dict[tuple[str, str, str], tuple[str | None, str | None, str | None]] = {}
-        self._loading: set[tuple[str, str, str]] = set()
+        # Dry runs by (incident, step, params): text, cli, error. Computed once per params, not per tick.
+        self.previews: dict[PreviewKey, tuple[str | None, str | None, str | None]] = {}
+        self._loading: set[PreviewKey] = set()
+        self._copy_cli: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="rb-title")
@@ -103,7 +97,7 @@ class RunbookScreen(Screen[None]):
 
     @property
     def state(self) -> IncidentState | None:
-        return self.controller.state
+        return self.host.state
 
     def show_state(self) -> None:
         state = self.state
@@ -115,13 +109,17 @@ class RunbookScreen(Screen[None]):
             title.append(" DRILL ", style="bold reverse")
         if state.resolved:
             title.append(" RESOLVED ", style=self.palette.ok + Style(reverse=True))
-        title.append(f"  {state.runbook.title}", style="bold")
+        if self.host.journal_problem:
+            title.append(" JOURNAL PROBLEM ", style=self.palette.critical + Style(reverse=True))
+        title.append(f"  {printable_line(state.runbook.title)}", style="bold")
         title.append(
-            f"  · IC {state.ic} · declared {state.declared_at:%H:%M:%S} UTC by {state.declared_by}", style="dim"
+            f"  · IC {printable_line(state.ic)} · declared {state.declared_at:%H:%M:%S} UTC"
+            f" by {printable_line(state.declared_by)}",
+            style="dim",
         )
         self.query_one("#rb-title", Static).update(title)
         self.query_one(EventLog).show(state, self.palette)
-        self.show_timers(self.controller.view())
+        self.show_timers(self.host.view())
 
     def show_timers(self, view: IncidentView | None) -> None:
         """Every second: clocks, the step list's actual times, the detail (preconditions age with the data)."""
@@ -134,89 +132,73 @@ class RunbookScreen(Screen[None]):
     def show_live(self) -> None:
         if not self.ready:
             return
-        view = View(
-            now=self.controller.app.clock.now(), settings=self.controller.service.settings, palette=self.palette
-        )
-        self.query_one(LiveSummary).show(self.app_snapshot(), view)
+        view = View(now=self.host.now(), settings=self.host.settings, palette=self.palette)
+        self.query_one(LiveSummary).show(self.host.snapshot(), view)
         self.show_detail()
 
-    def app_snapshot(self) -> Any:
-        return self.controller.app.snapshot
+    def viewed_step_id(self) -> str | None:
+        return self.query_one(StepList).highlighted_step
 
-    def viewed_step(self) -> Step | None:
-        state = self.state
-        if state is None:
+    def plan(self, step_id: str | None = None) -> StepPlan | None:
+        """The engine's answer for a step (default: the highlighted one) against the latest live snapshot."""
+        session = self.host.session
+        if session is None or self.state is None:
             return None
-        step_id = self.query_one(StepList).highlighted_step
-        current = state.current_step
-        if step_id is None:
-            step_id = current.id if current is not None else state.steps[-1].id
-        return state.runbook.step(step_id)
-
-    def checks(self, state: IncidentState, step: Step) -> list[CheckLine]:
-        now = self.controller.app.clock.now()
-        settings = self.controller.service.settings
-        out = []
-        for pre in step.preconditions:
-            # The same matching as StepRunner.is_overridden: this step, this check or all of its checks.
-            override = next(
-                (o for o in state.overrides if o.step_id == step.id and o.check in (None, "", pre.check)), None
-            )
-            out.append(CheckLine(pre, evaluate(pre, self.app_snapshot(), settings, now), override))
-        return out
-
-    def _preview_key(self, state: IncidentState, step: Step) -> tuple[str, str, str]:
-        return (state.id, step.id, repr(sorted(state.params.items())))
+        session.state = self.state
+        try:
+            return session.plan_now(step_id or self.viewed_step_id(), self.host.snapshot())
+        except IncidentError:
+            return session.plan_now(None, self.host.snapshot())
 
     def show_detail(self) -> None:
-        state, step = self.state, self.viewed_step()
-        if not self.ready or state is None or step is None:
+        state, plan = self.state, self.plan()
+        if not self.ready or state is None or plan is None:
             return
-        st = state.step_state(step.id)
-        current = None if state.resolved else state.current_step
+        step = plan.step
         preview = cli = error = None
         if step.kind == "aws":
-            key = self._preview_key(state, step)
+            key = (state.id, step.id, repr(sorted(state.params.items())))
             if key in self.previews:
                 preview, cli, error = self.previews[key]
-            elif self.controller.steps is None:
+            elif self.host.executor is None:
                 error = "No AWS execution in this session: do it by hand and press m to confirm it."
             elif key not in self._loading:
                 self._loading.add(key)
                 self._load_preview(key)
+        extra = [f"⚠ {b}" for b in plan.blockers if "executed" in b or "unknown" in b or "claimed" in b]
         model = StepDetailModel(
             step=step,
-            st=st,
-            total=len(state.steps),
-            is_current=current is not None and current.id == step.id,
-            current_id=None if current is None else current.id,
-            resolved=state.resolved,
-            checks=self.checks(state, step),
-            missing=sorted(step_placeholders(step)),
+            st=plan.st,
+            total=plan.total,
+            is_current=plan.is_current,
+            current_id=plan.current_id,
+            resolved=plan.resolved,
+            checks=[CheckLine(c.pre, c.result, c.override) for c in plan.checks],
+            missing=list(plan.missing),
             preview=preview,
             preview_error=error,
-            progress=self.progress.get((state.id, step.id), []),
+            progress=[*extra, *self.progress.get((state.id, step.id), [])],
             running=self.running == step.id,
-            can_execute=self.controller.steps is not None,
+            can_execute=self.host.executor is not None,
         )
         self.query_one(StepDetail).show(model, self.palette)
         self._copy_cli = copy_text(step, cli)
 
-    _copy_cli: str | None = None
-
     @work(group="preview", exit_on_error=False)
-    async def _load_preview(self, key: tuple[str, str, str]) -> None:
-        runner = self.controller.steps
-        if runner is None:
+    async def _load_preview(self, key: PreviewKey) -> None:
+        session = self.host.session
+        if session is None:
             return
         try:
-            preview = await runner.preview(key[0], key[1])
+            preview = await session.preview(key[1])
         except (ActionError, IncidentError) as exc:
             self.previews[key] = (None, None, error_line(exc))
         except Exception as exc:
             self.previews[key] = (None, None, f"preview failed: {error_line(exc)}")
         else:
-            self.previews[key] = (None, None, None) if preview is None else (preview.text, preview.cli, None)
+            self.previews[key] = (
+                (None, None, None) if preview is None else (preview.text, "\n".join(cli_lines(preview)), None)
+            )
         finally:
             self._loading.discard(key)
         self.show_detail()
@@ -224,352 +206,20 @@ class RunbookScreen(Screen[None]):
     def on_data_table_row_highlighted(self) -> None:
         self.show_detail()
 
-    # -- helpers for the flows ------------------------------------------------------------------------------
+    def progress_line(self, incident_id: str, step_id: str, line: str) -> None:
+        self.progress.setdefault((incident_id, step_id), []).append(printable_line(line))
+        self.show_detail()
 
-    def _current(self, *, idle: bool = False) -> tuple[IncidentState, Step] | None:
-        """The incident and its current step, or a notification saying why there is none. `idle`: also
-        refuse while the current step's action or check is in flight (only the current step can run)."""
-        if idle and self.running:
-            self.notify(f"{self.running} is still running: wait for it to finish", severity="warning", timeout=3)
-            return None
-        state = self.state
-        if state is None:
-            self.notify("No incident", severity="warning")
-            return None
-        if state.resolved:
-            self.notify(f"{state.id} is resolved", severity="warning")
-            return None
-        current = state.current_step
-        if current is None:
-            self.notify("All steps are done or skipped: press R to resolve", timeout=5)
-            return None
-        return state, state.runbook.step(current.id)
-
-    async def _write(self, change: Callable[[], IncidentView], done: str | None = None) -> IncidentView | None:
-        try:
-            view = await asyncio.to_thread(change)
-        except Exception as exc:  # IncidentError, or a journal that cannot be written: one line either way
-            self.notify(error_line(exc), severity="error", timeout=8)
-            return None
-        self.controller.apply(view.state)
-        if done:
-            self.notify(done, timeout=4)
-        return view
-
-    async def _ask_params(self, state: IncidentState, names: list[str] | None = None) -> bool:
-        """Ask for open params (all of the incident's, or `names`); True when something was supplied."""
-        wanted = sorted(set(names) if names else runbook_placeholders(state.runbook) | set(state.supplied_params))
-        if not wanted:
-            self.notify("No open params: every ${param} has a value", timeout=4)
-            return False
-        used: dict[str, list[str]] = {}
-        for s in state.runbook.steps:
-            for n in step_placeholders(s):
-                used.setdefault(n, []).append(s.id)
-        fields = [
-            ParamField(n, state.supplied_params.get(n, ""), tuple(used.get(n, ())), n not in state.supplied_params)
-            for n in wanted
-        ]
-        values = await self.app.push_screen_wait(ParamsScreen(fields))
-        if not values:
-            return False
-        service = self.controller.service
-        return await self._write(lambda: service.supply_params(state.id, values), "Params supplied") is not None
-
-    async def _clear_blocks(self, state: IncidentState, step: Step) -> bool:
-        """Failing (or unknown) preconditions need an explicit, journaled override with a reason."""
-        blocking = [c for c in self.checks(state, step) if c.blocking]
-        if not blocking:
-            return True
-        body = Text(f"Step {step.id} has preconditions that do not hold:\n", style="bold")
-        for c in blocking:
-            mark = "✖" if c.result.ok is False else "?"
-            body.append(f"\n{mark} {c.pre.check}: {c.result.detail}", style=self.palette.critical)
-            if c.pre.description:
-                body.append(f"\n  {' '.join(c.pre.description.split())}", style="dim")
-        body.append("\n\nGo ahead anyway? The override and its reason are journaled.")
-        reason = await self.app.push_screen_wait(
-            ReasonScreen("Override precondition", body, action_label="Override", danger=True)
-        )
-        if reason is None:
-            return False
-        service = self.controller.service
-        for check in [c.pre.check for c in blocking]:
-            if await self._write(partial(service.override, state.id, step.id, reason, check)) is None:
-                return False
-        self.notify(f"Overrode {', '.join(c.pre.check for c in blocking)} on {step.id}", severity="warning")
-        return True
-
-    async def _typed(self, step: Step, body: str | Text, expected: str, label: str) -> str | None:
-        return await self.app.push_screen_wait(
-            TypedConfirmScreen(f"{label}: {step.id}", body, expected, action_label=label)
-        )
-
-    # -- actions --------------------------------------------------------------------------------------------
+    # -- keys that only look --------------------------------------------------------------------------------
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
-    def action_advance(self) -> None:
-        self._advance()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _advance(self) -> None:
-        got = self._current(idle=True)
-        if got is None:
-            return
-        state, step = got
-        if step.kind in ("aws", "http"):
-            await self._execute_flow(state, step)
-        else:
-            await self._confirm_flow(state, step, manual=False)
-
-    def action_by_hand(self) -> None:
-        self._by_hand()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _by_hand(self) -> None:
-        got = self._current(idle=True)
-        if got is None:
-            return
-        state, step = got
-        await self._confirm_flow(state, step, manual=step.kind in ("aws", "http"))
-
-    async def _confirm_flow(self, state: IncidentState, step: Step, *, manual: bool) -> None:
-        if not await self._clear_blocks(state, step):
-            return
-        typed: str | None = None
-        expected = step.confirm_text
-        if expected is not None:
-            body = Text(f"{step.title}\n\n", style="bold")
-            body.append(" ".join(step.description.split()) if step.description else "")
-            if manual:
-                body.append("\n\nConfirm that this was carried out outside nexus-tui.")
-            typed = await self._typed(step, body, expected, "Confirm")
-            if typed is None:
-                return
-        service = self.controller.service
-        await self._write(
-            lambda: service.confirm(state.id, step.id, typed, manual=manual),
-            f"✔ {step.id} done" + (" (by hand)" if manual else ""),
-        )
-
-    async def _execute_flow(self, state: IncidentState, step: Step) -> None:
-        runner = self.controller.steps
-        if runner is None:
-            self.notify(
-                f"{step.id} is an {step.kind} step and this session cannot run it: do it by hand, then press m",
-                severity="warning",
-                timeout=8,
-            )
-            return
-        missing = sorted(step_placeholders(step))
-        if missing:
-            if not await self._ask_params(state, missing):
-                return
-            state = self.controller.state or state
-            step = state.runbook.step(step.id)
-            if step_placeholders(step):
-                self.notify(f"{step.id} still needs values for {', '.join(sorted(step_placeholders(step)))}")
-                return
-        if not await self._clear_blocks(state, step):
-            return
-        if step.kind == "http":
-            self._run_http(state.id, step.id)
-            return
-        try:
-            preview = await runner.preview(state.id, step.id)
-        except (ActionError, IncidentError) as exc:
-            self.notify(error_line(exc), severity="error", timeout=8)
-            return
-        if preview is None:
-            return
-        confirmation: str | None
-        if preview.confirm_text:
-            confirmation = await self._typed(step, preview.text, preview.confirm_text, "Execute")
-        else:
-            ok = await self.app.push_screen_wait(ConfirmScreen(f"Execute: {step.id}", preview.text))
-            confirmation = "" if ok else None
-        if confirmation is not None:
-            self._run_aws(state.id, step.id, confirmation)
-
-    def _progress(self, incident_id: str, step_id: str, line: str) -> None:
-        self.progress.setdefault((incident_id, step_id), []).append(line)
-        self.show_detail()
-
-    @work(exclusive=True, group="step-run", exit_on_error=False)
-    async def _run_aws(self, incident_id: str, step_id: str, confirmation: str) -> None:
-        runner, service = self.controller.steps, self.controller.service
-        if runner is None:
-            return
-        self.running = step_id
-        self.progress[(incident_id, step_id)] = []
-
-        def on_progress(p: ActionProgress) -> None:
-            self._progress(incident_id, step_id, f"[{p.elapsed_seconds:5.1f}s] {p.message}")
-
-        try:
-            # The runner journals on the event loop; ask STS (once per service) off it first.
-            await asyncio.to_thread(service.aws_identity)
-            result = await runner.execute_aws(
-                incident_id, step_id, confirmation, on_progress, snapshot=self.app_snapshot()
-            )
-        except Exception as exc:  # ActionError (refused, nothing done) or anything unexpected: one line
-            self._progress(incident_id, step_id, f"refused: {error_line(exc)}")
-            self.notify(error_line(exc), severity="error", timeout=10)
-        else:
-            if result.ok:
-                rid = f" (request id {result.request_id})" if result.request_id else ""
-                self._progress(incident_id, step_id, f"done: {result.action} reached {result.target_state}{rid}")
-                self.notify(f"✔ {step_id}: {result.action} reached {result.target_state}{rid}", timeout=8)
-            else:
-                self._progress(incident_id, step_id, f"failed: {result.error}")
-                self.notify(f"{step_id}: {result.error}; the step stays current", severity="error", timeout=12)
-        finally:
-            self.running = None
-            await self._reload(incident_id)
-            rediscover = getattr(self.app, "rediscover", None)
-            if callable(rediscover):
-                rediscover()
-
-    @work(exclusive=True, group="step-run", exit_on_error=False)
-    async def _run_http(self, incident_id: str, step_id: str) -> None:
-        runner = self.controller.steps
-        if runner is None:
-            return
-        self.running = step_id
-        self.progress[(incident_id, step_id)] = []
-        try:
-            result = await runner.check_http(
-                incident_id, step_id, lambda line: self._progress(incident_id, step_id, line)
-            )
-        except Exception as exc:
-            self._progress(incident_id, step_id, f"refused: {error_line(exc)}")
-            self.notify(error_line(exc), severity="error", timeout=10)
-        else:
-            self._progress(incident_id, step_id, result.summary)
-            self.notify(result.summary, severity="information" if result.ok else "error", timeout=10)
-        finally:
-            self.running = None
-            await self._reload(incident_id)
-
-    async def _reload(self, incident_id: str) -> None:
-        try:
-            state = await asyncio.to_thread(self.controller.service.state, incident_id)
-        except Exception as exc:
-            self.notify(error_line(exc), severity="error")
-            return
-        self.controller.apply(state)
-
-    def action_skip(self) -> None:
-        self._reasoned("skip")
-
-    def action_fail(self) -> None:
-        self._reasoned("fail")
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _reasoned(self, what: str) -> None:
-        got = self._current(idle=True)
-        if got is None:
-            return
-        state, step = got
-        verb = "Skip" if what == "skip" else "Fail"
-        reason = await self.app.push_screen_wait(
-            ReasonScreen(
-                f"{verb} step {step.id}", Text(f"{step.title}\n\nWhy? (required, journaled)"), action_label=verb
-            )
-        )
-        if reason is None:
-            return
-        service = self.controller.service
-        if what == "skip":
-            await self._write(lambda: service.skip(state.id, step.id, reason), f"↷ {step.id} skipped")
-        else:
-            await self._write(lambda: service.fail(state.id, step.id, reason), f"✖ {step.id} failed")
-
-    def action_note(self) -> None:
-        self._note()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _note(self) -> None:
-        state, step = self.state, self.viewed_step()
-        if state is None:
-            return
-        on = f" on step {step.id}" if step is not None else ""
-        text = await self.app.push_screen_wait(
-            ReasonScreen(f"Note{on}", "Journaled with the time and your name. Start with 'todo' to make it a TODO.")
-        )
-        if text is None:
-            return
-        service = self.controller.service
-        step_id = None if step is None else step.id
-        await self._write(lambda: service.note(state.id, text, step_id=step_id), "Note added")
-
-    def action_undo(self) -> None:
-        self._undo()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _undo(self) -> None:
-        state = self.state
-        if state is None:
-            return
-        service = self.controller.service
-        view = await self._write(lambda: service.undo(state.id))
-        if view is not None:
-            self.notify(describe(view.state.events[-1]), severity="warning", timeout=6)
-
-    def action_override(self) -> None:
-        self._override()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _override(self) -> None:
-        got = self._current()
-        if got is None:
-            return
-        state, step = got
-        if not any(c.blocking for c in self.checks(state, step)):
-            self.notify(f"Nothing to override: the preconditions of {step.id} hold or are overridden", timeout=4)
-            return
-        await self._clear_blocks(state, step)
-
-    def action_params(self) -> None:
-        self._params()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _params(self) -> None:
-        state = self.state
-        if state is not None and not state.resolved:
-            await self._ask_params(state)
-
     def action_copy(self) -> None:
-        step = self.viewed_step()
         text = self._copy_cli
-        if step is None or not text:
+        if not text:
             self.notify("This step has no command to copy", timeout=3)
             return
         self.app.copy_to_clipboard(text)
         self.notify(text, title="Copied to clipboard", timeout=6)
-
-    def action_resolve(self) -> None:
-        self._resolve()
-
-    @work(exclusive=True, group="step-flow", exit_on_error=False)
-    async def _resolve(self) -> None:
-        state = self.state
-        if state is None or state.resolved:
-            self.notify("No open incident to resolve", severity="warning")
-            return
-        left = [s.id for s in state.steps if s.status not in ("done", "skipped")]
-        if left:
-            self.notify(f"Cannot resolve yet: {', '.join(left)} not done or skipped", severity="error", timeout=6)
-            return
-        summary = await self.app.push_screen_wait(
-            ReasonScreen(
-                f"Resolve {state.id}", "Summary for the report (optional).", required=False, action_label="Resolve"
-            )
-        )
-        if summary is None:
-            return
-        service = self.controller.service
-        await self._write(lambda: service.resolve(state.id, summary or None), f"{state.id} resolved")
