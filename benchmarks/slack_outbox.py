@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from nexus_tui.domain import transitions as tr
-from nexus_tui.domain.incident import replay
+from nexus_tui.domain.incident import Replayer
 from nexus_tui.domain.runbook import Runbook, Step
 from nexus_tui.domain.slack_messages import Routing
 from nexus_tui.engine.comms import Comms, make_outbox_policy
+from nexus_tui.engine.slack_sender import Pacing
 from nexus_tui.journal.base import JournalStore
+from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.sim.slack_server import SlackServer
 from nexus_tui.sources.slack.api import WebApi
-from nexus_tui.sources.slack.sender import Pacing
 from nexus_tui.sources.slack.settings import Secret, SlackSettings
 
 TOKEN = "xoxb-benchmark"
@@ -42,15 +42,7 @@ class Utc:
 
 
 def open_store(directory: Path, name: str) -> tuple[JournalStore, str]:
-    try:
-        from nexus_tui.journal.sqlite import SqliteJournal  # type: ignore[import-not-found,unused-ignore]
-
-        return SqliteJournal(directory / f"{name}.sqlite3"), "SqliteJournal"
-    except ImportError:  # before the SQLite store with the outbox is merged
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from tests.slack.memory_store import MemoryJournal
-
-        return MemoryJournal(), "in-memory store (SqliteJournal not available)"
+    return SqliteJournal(directory / f"{name}.sqlite3"), "SqliteJournal"
 
 
 def fill(store: JournalStore, messages: int) -> None:
@@ -67,12 +59,13 @@ def fill(store: JournalStore, messages: int) -> None:
         actor="b",
         aws_identity=None,
         expect_seq=0,
-        outbox=policy(None, draft, 1),
+        outbox=policy(None, draft, iid),
     )
-    state = replay(store.events_since(iid, 0))
+    fold = Replayer(store.events_since(iid, 0)[0])
     for seq in range(2, messages + 1):
+        state = fold.state()
         note = tr.Draft("note", {"text": f"note {seq}", "share": True})
-        store.append(
+        ev = store.append(
             iid,
             "note",
             note.payload,
@@ -80,8 +73,9 @@ def fill(store: JournalStore, messages: int) -> None:
             actor="b",
             aws_identity=None,
             expect_seq=seq - 1,
-            outbox=policy(state, note, seq),
+            outbox=policy(state, note, iid),
         )
+        fold.feed([ev])
 
 
 def comms(store: JournalStore, server: SlackServer, pacing: Pacing, **kw: Any) -> Comms:

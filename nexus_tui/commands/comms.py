@@ -17,8 +17,8 @@ from typing import Any, TextIO
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.text import printable_line
 from nexus_tui.engine.comms import Comms, MessageView
+from nexus_tui.engine.slack_sender import FlushResult
 from nexus_tui.journal.base import JournalError, JournalStore
-from nexus_tui.sources.slack.sender import FlushResult
 from nexus_tui.sources.slack.settings import SlackSettings, SlackSettingsError, load_slack_settings
 
 BRIEF_SECONDS = 10.0

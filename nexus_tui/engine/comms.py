@@ -24,20 +24,22 @@ from nexus_tui.domain.slack_delivery import DEBOUNCE_SECONDS, Debounce
 from nexus_tui.domain.slack_messages import ROOT_KEY, Routing, messages_for, root_update
 from nexus_tui.domain.text import printable_line
 from nexus_tui.domain.transitions import Draft
+from nexus_tui.engine.slack_sender import CHANNEL_PREFIX, NOT_SENT, UNKNOWN, DeliveryState, FlushResult, Pacing, Sender
 from nexus_tui.journal.base import JournalError, JournalStore, OutboxDraft, OutboxMessage
 from nexus_tui.sources.slack.api import Permanent, SlackApi, Transient, make_api
-from nexus_tui.sources.slack.sender import CHANNEL_PREFIX, NOT_SENT, DeliveryState, FlushResult, Pacing, Sender
 from nexus_tui.sources.slack.settings import SlackSettings
 
-OutboxPolicy = Callable[[IncidentState | None, Draft, int], Sequence[OutboxDraft]]
+OutboxPolicy = Callable[[IncidentState | None, Draft, str], Sequence[OutboxDraft]]
 
 
 def make_outbox_policy(routing: Routing, clock: Clock | None = None) -> OutboxPolicy:
     """The policy IncidentService calls for every event about to be appended (state None for a declaration);
     its drafts go into the event's transaction, so a message exists exactly when its event does."""
 
-    def policy(state: IncidentState | None, draft: Draft, next_seq: int) -> Sequence[OutboxDraft]:
+    def policy(state: IncidentState | None, draft: Draft, incident_id: str) -> Sequence[OutboxDraft]:
         at = clock.now() if clock is not None else None
+        # The event's seq: append checks expect_seq = state.last_seq, so this is the one it will get.
+        next_seq = 1 if state is None else state.last_seq + 1
         specs = messages_for(state, draft.type, draft.payload, next_seq, routing, at)
         return [
             OutboxDraft(channel=CHANNEL_PREFIX + s.channel, key=s.key, payload=s.payload, kind=s.kind) for s in specs
@@ -309,12 +311,15 @@ class Comms:
         return self._settle(message_id, "dropped")
 
     def _settle(self, message_id: int, status: str) -> bool:
-        holder = self.sender.holder if self.sender is not None else "operator"
         msg = next((m for m in self.store.outbox_list() if m.id == message_id), None)
         if msg is None or msg.status not in ("failed", "pending"):
             return False
         error = f"{NOT_SENT}: dropped by the operator" if status == "dropped" else f"{NOT_SENT}: retry requested"
-        ok = self.store.outbox_update(message_id, holder, status=status, next_attempt_at=None, error=error)  # type: ignore[arg-type]
+        # "*": the operator acts on an unclaimed message. A message still marked "outcome unknown" keeps its
+        # marker on retry, so the sender looks it up before it sends again.
+        if status == "pending" and (msg.last_error or "").startswith(UNKNOWN):
+            error = msg.last_error or error
+        ok = self.store.outbox_update(message_id, "*", status=status, next_attempt_at=None, error=error)  # type: ignore[arg-type]
         if ok and self.sender is not None:
             self.sender.wake()
         self._notify()

@@ -155,16 +155,17 @@ class MemoryJournal:
         with self._lock:
             i = message_id - 1
             m = self._outbox[i]
-            if m.claimed_by not in (None, holder):
+            # As SqliteJournal: only the holder (or "*", an operator) may settle, and settling ends the claim.
+            if holder != "*" and m.claimed_by != holder:
                 return False
-            keep_claim = status == "sending"
+            keep_claim = False
             self._outbox[i] = replace(
                 m,
                 status=status,
                 attempts=m.attempts if attempts is None else attempts,
-                next_attempt_at=next_attempt_at,
+                next_attempt_at=next_attempt_at,  # None clears it, as in SQLite
                 remote_id=m.remote_id if remote_id is None else remote_id,
-                last_error=m.last_error if error is None else (error or None),
+                last_error=error,
                 claimed_by=holder if keep_claim else None,
                 claimed_until=m.claimed_until if keep_claim else None,
             )

@@ -12,8 +12,8 @@ from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.incident import IncidentState, replay
 from nexus_tui.domain.slack_messages import Routing
 from nexus_tui.engine.comms import make_outbox_policy
+from nexus_tui.engine.slack_sender import Pacing
 from nexus_tui.journal.base import JournalStore
-from nexus_tui.sources.slack.sender import Pacing
 from nexus_tui.sources.slack.settings import Secret, SlackSettings
 from tests.incident_fixtures import sample_runbook
 
@@ -61,7 +61,7 @@ class Driver:
             actor="alice",
             aws_identity=None,
             expect_seq=seq - 1,
-            outbox=self.policy(state, draft, seq),
+            outbox=self.policy(state, draft, self.id),
         )
 
     def declare(self, drill: bool = False) -> Driver:

@@ -126,6 +126,7 @@ class Sender:
         self.state = DeliveryState()
         self.batch = batch
         self._pacer = Pacer(self.pacing.interval, monotonic, sleep)
+        self._mono = monotonic
         self._backoff = BackoffRetryIntervalCalculator(
             backoff_factor=self.pacing.backoff_factor, jitter=ScaledJitter(self.pacing.jitter)
         )
@@ -181,12 +182,22 @@ class Sender:
 
     async def _update(self, m: OutboxMessage, **changes: Any) -> bool:
         try:
-            ok = await asyncio.to_thread(self.store.outbox_update, m.id, self.holder, **changes)
+            ok = await asyncio.to_thread(self._settle, m, changes)
         except JournalError as exc:
             self.state.last_error = f"journal: {exc}"
             return False
         self._changed()
         return bool(ok)
+
+    def _settle(self, m: OutboxMessage, changes: dict[str, Any]) -> bool:
+        if self.store.outbox_update(m.id, self.holder, **changes):
+            return True
+        # A store that ends the claim on every update (SqliteJournal) has ended ours at the "sending" record;
+        # the message is still ours if nobody has claimed it since.
+        now = next((x for x in self.store.outbox_list(m.incident_id) if x.id == m.id), None)
+        if now is not None and now.status == "sending" and now.claimed_by is None:
+            return bool(self.store.outbox_update(m.id, "*", **changes))
+        return False
 
     async def deliver(self, m: OutboxMessage) -> None:
         payload = m.payload
@@ -219,9 +230,20 @@ class Sender:
             await self._permanent(m, exc)
             return
         attempts = m.attempts + 1
-        # Recorded before the request leaves: if this process dies mid-call, the next holder looks first.
-        await self._update(m, status="sending", attempts=attempts, error=f"{UNKNOWN}: try {attempts} in flight")
+        # Recorded before the request leaves: if this process dies mid-call, the next holder looks first. The
+        # record also holds the message for the lease (not due before then) whether or not the store keeps
+        # the claim across this update.
+        held_until = self._mono() + self.lease - self.pacing.timeout
+        await self._update(
+            m,
+            status="sending",
+            attempts=attempts,
+            next_attempt_at=self.clock.now() + timedelta(seconds=self.lease),
+            error=f"{UNKNOWN}: try {attempts} in flight",
+        )
         await self._pacer.wait(channel_id)
+        if self._mono() > held_until:
+            return  # paused past the hold (a suspended laptop): another sender may have it; it looks first
         try:
             ts = None
             if maybe_sent and self.api.threads:
