@@ -22,7 +22,7 @@ from nexus_tui.journal.base import JournalError, JournalStore
 from nexus_tui.sources.slack.settings import SlackSettings, SlackSettingsError, load_slack_settings
 
 BRIEF_SECONDS = 10.0
-# How the command opens the journal store: injected by the CLI wiring (open_store on the configured target).
+# How the command opens the journal store (tests inject one; the CLI opens the configured journal).
 StoreOpener = Callable[[argparse.Namespace], JournalStore]
 
 
@@ -41,18 +41,13 @@ def open_configured_store(args: argparse.Namespace) -> JournalStore:
     """The journal the other commands use: --journal, $NEXUS_TUI_JOURNAL, [journal] path, or the default."""
     from nexus_tui.commands.incident import journal_path
     from nexus_tui.config import ConfigError, load_config
-    from nexus_tui.journal import store as journal_store
+    from nexus_tui.journal.store import open_store
 
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise JournalError(str(exc)) from None
-    target = journal_path(args, config)
-    opener = getattr(journal_store, "open_store", None)
-    if opener is None:
-        raise JournalError(f"{target}: this build's journal has no outbox yet")
-    store: JournalStore = opener(target)
-    return store
+    return open_store(journal_path(args, config))
 
 
 def settings_from(args: argparse.Namespace) -> SlackSettings:

@@ -97,3 +97,18 @@ def test_deliver_briefly_says_what_stays_queued(env: SlackServer) -> None:
     left = cmd.deliver_briefly(store, load_slack_settings(None), out=err, budget=0.3)
     assert left == 1
     assert "1 queued" in err.getvalue()
+
+
+def test_flush_opens_the_journal_given_with_journal(env: SlackServer, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from nexus_tui.journal.sqlite import SqliteJournal
+
+    db = tmp_path / "j.sqlite3"
+    store = SqliteJournal(db)
+    Driver(store).declare()
+    store.close()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", type=Path, default=None)
+    cmd.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["comms", "flush", "--journal", str(db), "--timeout", "20"])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.strip() == "Slack: 1 sent, 0 queued, 0 failed"
