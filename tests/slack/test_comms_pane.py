@@ -34,7 +34,7 @@ class PaneApp(App[None]):
         self.comms.retry(event.message_id)
 
 
-async def _until(pilot, cond, tries: int = 400) -> None:  # type: ignore[no-untyped-def]
+async def _until(pilot, cond, tries: int = 3000) -> None:  # type: ignore[no-untyped-def]
     for _ in range(tries):
         if cond():
             return

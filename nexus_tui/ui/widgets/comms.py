@@ -22,6 +22,19 @@ _COLUMNS = ("#", "seq", "state", "channel", "message", "detail")
 
 
 class CommsPane(Vertical):
+    # Theme variables only (Textual's own, so the pane also works outside NexusApp's themes).
+    DEFAULT_CSS = """
+    CommsPane {
+        height: 1fr;
+        min-height: 6;
+        border: round $secondary;
+        border-title-style: bold;
+        padding: 0 1;
+    }
+    CommsPane > #comms-status { height: 1; color: $text-muted; }
+    CommsPane > #comms-table { height: 1fr; }
+    """
+
     BINDINGS = [
         Binding("r", "retry", "Retry message", show=True),
         Binding("x", "drop", "Drop message", show=True),
