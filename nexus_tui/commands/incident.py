@@ -19,8 +19,8 @@ from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.incident import IncidentError
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.text import printable_line
-from nexus_tui.engine.actions import ActionError
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.outcomes import ActionError
 from nexus_tui.journal.store import JournalError, open_store
 
 MANUAL_AWS_NOTE = "executed outside nexus-tui"
