@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from nexus_tui.domain import transitions as tr
-from nexus_tui.domain.incident import Replayer
+from nexus_tui.domain.fold import Replayer
 from nexus_tui.domain.runbook import Runbook, Step
 from nexus_tui.domain.slack_messages import Routing
 from nexus_tui.engine.comms import Comms, make_outbox_policy

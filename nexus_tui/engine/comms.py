@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from nexus_tui.domain.clock import Clock
-from nexus_tui.domain.incident import IncidentState, replay
+from nexus_tui.domain.fold import replay
+from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.rto import compute_timers
 from nexus_tui.domain.slack_delivery import DEBOUNCE_SECONDS, Debounce
 from nexus_tui.domain.slack_messages import ROOT_KEY, Routing, messages_for, root_update
@@ -179,7 +180,9 @@ class Comms:
 
     def _notify(self) -> None:
         for listener in self._listeners:
-            listener()
+            # A front end that is closing must not stop delivery.
+            with contextlib.suppress(Exception):
+                listener()
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.clock import Clock
-from nexus_tui.domain.incident import IncidentState, replay
+from nexus_tui.domain.fold import replay
+from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.slack_messages import Routing
 from nexus_tui.engine.comms import make_outbox_policy
 from nexus_tui.engine.slack_sender import Pacing

@@ -27,8 +27,10 @@ class PaneApp(App[None]):
         self.set_interval(0.05, self.refresh_pane)
 
     def refresh_pane(self) -> None:
-        pane = self.query_one(CommsPane)
-        pane.show(self.comms.views(), self.comms.header(), self.comms.settings.describe())
+        panes = self.query(CommsPane)
+        if not panes:  # the app is closing
+            return
+        panes.first().show(self.comms.views(), self.comms.header(), self.comms.settings.describe())
 
     def on_comms_pane_retry_requested(self, event: CommsPane.RetryRequested) -> None:
         self.comms.retry(event.message_id)
