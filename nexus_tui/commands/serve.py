@@ -194,6 +194,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--wall", dest="dashboard", action="store_false", help="serve the wall (default)")
     what.add_argument("--dashboard", dest="dashboard", action="store_true", help="serve the readiness dashboard")
+    parser.set_defaults(dashboard=False)  # the first action of the group (--wall, store_false) would make it True
     parser.add_argument("--max-viewers", type=int, default=10, help="browser tabs served at once (default 10)")
     parser.add_argument(
         "--public", action="store_true", help=f"allow a non-loopback bind; requires a token ({TOKEN_ENV})"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nexus_tui.domain.clock import ManualClock
+from nexus_tui.domain.clock import Clock, ManualClock
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentService
@@ -28,7 +28,7 @@ def loader(runbook_id: str) -> Runbook:
     return sample_runbook()
 
 
-def make_service(path: Path, clock: ManualClock, actor: str = "alice") -> IncidentService:
+def make_service(path: Path, clock: Clock, actor: str = "alice") -> IncidentService:
     numbers = itertools.count(1)
 
     def ids(now: datetime) -> str:

@@ -11,8 +11,9 @@ import aiohttp
 import pytest
 
 from nexus_tui.commands import serve
-from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.domain.clock import SystemClock
 from tests.wall.chromium import chromium_page, chromium_path
+from tests.wall.conftest import make_service
 from tests.wall.serving import served
 
 SCREENSHOTS = Path(os.environ.get("NEXUS_TUI_SCREENSHOTS", "")) if os.environ.get("NEXUS_TUI_SCREENSHOTS") else None
@@ -76,9 +77,11 @@ async def test_public_bind_refuses_requests_without_the_token(tmp_path: Path) ->
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed (apt-get install -y chromium)")
-async def test_the_wall_in_headless_chromium(tmp_path: Path, service: IncidentService, journal: Path) -> None:
-    iid = service.declare("rds-failover", "SEV1", ic="carol", drill=True)
-    service.confirm(iid, "verify")
+async def test_the_wall_in_headless_chromium(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    with make_service(journal, SystemClock()) as service:  # real time: the served wall runs on the system clock
+        iid = service.declare("rds-failover", "SEV1", ic="carol", drill=True)
+        service.confirm(iid, "verify")
     binary = chromium_path()
     assert binary is not None
     shot = (SCREENSHOTS or tmp_path) / "wall-chromium-1920x1080.png"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.incident import Event, IncidentState
@@ -91,7 +92,9 @@ class WallApp(App[None]):
     def on_mount(self) -> None:
         if self.theme_errors:
             self.problem = self.theme_errors[0]
-        self.push_screen(WallScreen(self.mode))
+        screen = WallScreen(self.mode)
+        screen.polling = self.source is not None
+        self.push_screen(screen)
         if self.tick:
             self.set_interval(TICK_SECONDS, self.render_wall, name="wall-tick")
         if self.incidents is not None and self.mode == "wall":
@@ -115,7 +118,10 @@ class WallApp(App[None]):
         self.model = wall_model(view, self.snapshot, self.settings, self.clock.now())
         screen = self.screen
         if isinstance(screen, WallScreen) and screen.ready:
-            screen.show(self.model, Palette.from_variables(self.theme_variables), self.clock.now(), self.problem)
+            try:
+                screen.show(self.model, Palette.from_variables(self.theme_variables), self.clock.now(), self.problem)
+            except NoMatches:
+                return  # a tick or a feed batch arriving while the app shuts down and the panes are gone
             self.renders += 1
 
     # -- the change feed ----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class WallScreen(Screen[None]):
     def __init__(self, mode: str = "wall") -> None:
         super().__init__(id="wall")
         self.mode = mode  # "wall": incident when open, else readiness; "dashboard": readiness only
+        self.polling = True  # False: no DashboardSource (journal only); said on the wall, not left "waiting"
         self.ready = False  # children composed: data arriving before that is rendered on mount
 
     def compose(self) -> ComposeResult:
@@ -66,6 +67,9 @@ class WallScreen(Screen[None]):
         if render is not None:
             render()
 
+    def on_unmount(self) -> None:
+        self.ready = False
+
     def show(self, model: WallModel, palette: Palette, now: datetime, problem: str | None) -> None:
         inc = model.incident if self.mode == "wall" else None
         r = model.readiness
@@ -91,7 +95,7 @@ class WallScreen(Screen[None]):
             self._readiness(model, palette, now)
         self.set_class(inc is not None and inc.drill, "-drill")
         regions = self.query_one("#wall-regions", Line)
-        regions.show(regions_text(r, palette))
+        regions.show(regions_text(r, palette, self.polling))
         line = self.query_one("#wall-problem", Line)
         line.display = problem is not None
         if problem is not None:
@@ -101,14 +105,17 @@ class WallScreen(Screen[None]):
         inc = model.incident
         assert inc is not None
         elapsed_note = "resolved" if inc.resolved else f"RTO target {clock_text(inc.rto_target_seconds)}"
-        self.query_one("#wall-elapsed", BigNumber).show(clock_text(inc.elapsed_seconds), elapsed_note, None)
+        # Both from the same whole second, so elapsed + remaining always add up to the target on the wall.
+        elapsed = float(int(inc.elapsed_seconds))
+        self.query_one("#wall-elapsed", BigNumber).show(clock_text(elapsed), elapsed_note, None)
         if inc.rto_state is State.CRITICAL:
             note = "✖ RTO BREACHED"
         elif inc.rto_state is State.WARNING:
             note = "▲ projection beyond RTO"
         else:
             note = "✔ on track"
-        self.query_one("#wall-rto", BigNumber).show(clock_text(inc.rto_remaining_seconds), note, inc.rto_state)
+        remaining = inc.rto_target_seconds - elapsed
+        self.query_one("#wall-rto", BigNumber).show(clock_text(remaining), note, inc.rto_state)
         self.query_one("#wall-step", StepPanel).show(inc, p)
         self.query_one("#wall-projection", Line).show(projection_text(inc, p))
         self.query_one("#wall-rpo", Line).show(rpo_text(model.readiness, inc.rpo_recorded_seconds, p))

@@ -30,8 +30,13 @@ class Line(Static):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
         self.last_text = ""
+        self._shown: Text | str | None = None
 
     def show(self, text: Text | str) -> None:
+        # The wall re-renders every second; most lines have not changed, and an update costs a repaint.
+        if text == self._shown:
+            return
+        self._shown = text
         self.last_text = text.plain if isinstance(text, Text) else text
         self.update(text)
 
@@ -131,7 +136,7 @@ def pairs_text(r: Readiness, p: Palette, now: datetime, width: int = 60) -> Text
     name_width = max(10, width - 10 - 9 - spark_width - 1)
     text = cropped(Text("REPLICATION LAG", style="bold"))
     if not r.pairs:
-        text.append("\nwaiting for the first poll…" if r.generated_at is None else "\nno replicated resources found")
+        text.append("\n? no readiness data yet" if r.generated_at is None else "\nno replicated resources found")
         return text
     for pair in r.pairs:
         lag = "n/a" if pair.lag_seconds is None else fmt.duration(pair.lag_seconds)
@@ -145,9 +150,11 @@ def pairs_text(r: Readiness, p: Palette, now: datetime, width: int = 60) -> Text
     return text
 
 
-def regions_text(r: Readiness, p: Palette) -> Text:
+def regions_text(r: Readiness, p: Palette, polling: bool = True) -> Text:
     text = Text("REGIONS ", style="bold")
-    if not r.regions:
+    if not polling:
+        text.append("? not polled: this wall follows the journal only (--no-aws)", style=p.unknown)
+    elif not r.regions:
         text.append("waiting for the first poll…", style=p.unknown)
     for region in r.regions:
         symbol = {State.OK: "●", State.CRITICAL: "✖"}.get(region.state, "?")
