@@ -22,6 +22,8 @@ from tests.ui.sample_data import NOW, healthy_snapshot
 
 WALL_SIZE = (120, 35)
 SMALL_SIZE = (80, 24)
+# How long a test waits for the wall to catch up: generous, so a loaded machine never fails a test.
+LIMIT = 30.0
 
 
 def loader(runbook_id: str) -> Runbook:

@@ -43,6 +43,7 @@ def test_the_served_command_is_the_read_only_wall() -> None:
     assert " X" not in command  # the dashboard never follows an incident
 
 
+@pytest.mark.timeout(300)  # starts a server and a wall process: generous on a loaded machine
 async def test_public_bind_refuses_requests_without_the_token(tmp_path: Path) -> None:
     token = "s3cret-token-for-test"
     args = ["--public", "--host", "127.0.0.1", "--no-aws", "--journal", str(tmp_path / "j.sqlite3")]
@@ -76,6 +77,7 @@ async def test_public_bind_refuses_requests_without_the_token(tmp_path: Path) ->
     assert token not in (tmp_path / "serve.log").read_text()
 
 
+@pytest.mark.timeout(400)  # a browser, a server and a wall process: generous on a loaded machine
 @pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed (apt-get install -y chromium)")
 async def test_the_wall_in_headless_chromium(tmp_path: Path) -> None:
     journal = tmp_path / "journal.sqlite3"

@@ -12,7 +12,7 @@ from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.ui.wall.app import WallApp
 from nexus_tui.ui.wall.widgets import BigNumber, Line
 from tests.ui.conftest import wait_for
-from tests.wall.conftest import SMALL_SIZE, WALL_SIZE, MakeWall
+from tests.wall.conftest import LIMIT, SMALL_SIZE, WALL_SIZE, MakeWall
 
 
 def text(app: WallApp, selector: str) -> str:
@@ -27,7 +27,7 @@ def shown(app: WallApp) -> str:
 
 
 async def loaded(pilot: Pilot, app: WallApp) -> None:
-    await wait_for(lambda: app.snapshot is not None, pilot)
+    await wait_for(lambda: app.snapshot is not None, pilot, limit=LIMIT)
     await pilot.pause()
 
 
@@ -41,7 +41,7 @@ async def test_incident_shows_clock_step_progress_and_timeline(
     app = make_wall()
     async with app.run_test(size=WALL_SIZE) as pilot:
         await loaded(pilot, app)
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         app.render_wall()
         assert "SEV1 " + iid in text(app, "#wall-banner")
         assert "IC carol" in text(app, "#wall-banner")
@@ -69,7 +69,7 @@ async def test_no_incident_shows_readiness_and_switches_when_one_is_declared(
         assert "OVERALL" in text(app, "#wall-ready-overall")
         assert not app.screen.query_one("#wall-incident").display
         iid = service.declare("rds-failover", "SEV2")
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         assert iid in text(app, "#wall-banner")
         assert app.screen.query_one("#wall-incident").display
         assert not app.screen.query_one("#wall-readiness").display
@@ -79,12 +79,12 @@ async def test_a_change_in_the_journal_shows_without_a_key(make_wall: MakeWall, 
     iid = service.declare("rds-failover", "SEV2")
     app = make_wall()
     async with app.run_test(size=WALL_SIZE) as pilot:
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         assert "STEP 1 of 5" in text(app, "#wall-step-title")
         service.confirm(iid, "verify")
-        await wait_for(lambda: "STEP 2 of 5" in text(app, "#wall-step-title"), pilot)
+        await wait_for(lambda: "STEP 2 of 5" in text(app, "#wall-step-title"), pilot, limit=LIMIT)
         service.resolve(iid, force=True, reason="test")
-        await wait_for(lambda: not app.showing_incident, pilot)
+        await wait_for(lambda: not app.showing_incident, pilot, limit=LIMIT)
         assert "NO OPEN INCIDENT" in text(app, "#wall-banner")
 
 
@@ -92,7 +92,7 @@ async def test_drill_is_unmistakable(make_wall: MakeWall, service: IncidentServi
     service.declare("rds-failover", "SEV2", drill=True)
     app = make_wall()
     async with app.run_test(size=WALL_SIZE) as pilot:
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         drill = app.screen.query_one("#wall-drill", Line)
         assert drill.display and "DRILL" in drill.last_text and "NOT A REAL INCIDENT" in drill.last_text
         assert text(app, "#wall-banner").startswith("DRILL ")
@@ -106,7 +106,7 @@ async def test_late_step_and_breached_rto_carry_words_not_only_colour(
     clock.advance(timedelta(minutes=31).total_seconds())
     app = make_wall()
     async with app.run_test(size=WALL_SIZE) as pilot:
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         assert "✖ RTO BREACHED" in app.screen.query_one("#wall-rto", BigNumber).last_text
         assert "✖ OVER 2x EXPECTED" in text(app, "#wall-step-timing")
         assert "✖ BEYOND RTO" in text(app, "#wall-projection")
@@ -116,7 +116,7 @@ async def test_keys_change_nothing_and_q_quits(make_wall: MakeWall, service: Inc
     iid = service.declare("rds-failover", "SEV2")
     app = make_wall()
     async with app.run_test(size=WALL_SIZE) as pilot:
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         before = service.state(iid).last_seq
         await pilot.press("d", "enter", "s", "c", "y", "u", "space", "ctrl+p", "escape")
         await pilot.pause()
@@ -131,7 +131,7 @@ async def test_still_useful_at_80x24(make_wall: MakeWall, service: IncidentServi
     app = make_wall()
     async with app.run_test(size=SMALL_SIZE) as pilot:
         await loaded(pilot, app)
-        await wait_for(lambda: app.showing_incident, pilot)
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
         for selector in ("#wall-banner", "#wall-step-title", "#wall-projection", "#wall-regions"):
             widget = app.screen.query_one(selector)
             assert widget.region.height >= 1 and widget.region.bottom <= 24, selector

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.ui.wall.widgets import Line
 from tests.ui.conftest import wait_for
@@ -21,6 +23,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.timeout(300)
 async def test_cli_step_in_another_process_shows_on_the_wall(
     make_wall: MakeWall, service: IncidentService, journal: Path, tmp_path: Path
 ) -> None:

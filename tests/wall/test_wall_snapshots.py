@@ -11,14 +11,14 @@ from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.ui.wall.app import WallApp
 from tests.ui.conftest import wait_for
 from tests.ui.sample_data import outage_snapshot
-from tests.wall.conftest import SMALL_SIZE, WALL_SIZE, MakeWall
+from tests.wall.conftest import LIMIT, SMALL_SIZE, WALL_SIZE, MakeWall
 
 
 def settled(incident: bool):  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, WallApp)
-        await wait_for(lambda: app.snapshot is not None and app.showing_incident == incident, pilot)
+        await wait_for(lambda: app.snapshot is not None and app.showing_incident == incident, pilot, limit=LIMIT)
         app.render_wall()
         await pilot.pause()
 
