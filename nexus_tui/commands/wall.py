@@ -1,0 +1,114 @@
+"""`nexus-tui wall [INCIDENT]`: the war-room wall, read-only, in large type. It follows the journal's change
+feed (the same journal the TUI and the CLI write, or a shared PostgreSQL one) and polls the readiness
+dashboard; it never writes anything. Also runnable as `python -m nexus_tui.commands.wall`, which is what
+`nexus-tui serve` starts for each browser tab."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nexus_tui.config import ConfigError, load_config
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("incident", nargs="?", default=None, help="follow this incident (default: the newest open)")
+    parser.add_argument("--journal", default=None, help="journal file or postgresql:// URL (env NEXUS_TUI_JOURNAL)")
+    parser.add_argument("--theme", default=None, help="theme name (default: the config's, else nexus-dark)")
+    parser.add_argument("--refresh", type=float, default=None, help="seconds between readiness polls")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--demo", "--sim", dest="sim", action="store_true", help="readiness from the embedded simulator")
+    data.add_argument("--no-aws", action="store_true", help="follow the journal only; no AWS polling")
+    parser.add_argument("--dashboard", action="store_true", help="readiness only, never an incident")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "wall",
+        help="the war-room wall: the live incident (or readiness) in large type, read-only",
+        description="Read-only: only q / ctrl+c do anything. Follows the journal's change feed.",
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"nexus-tui: {exc}", file=sys.stderr)
+        return 2
+    from nexus_tui.commands.incident import journal_path, runbook_loader
+    from nexus_tui.domain.clock import SystemClock
+    from nexus_tui.engine.incidents import IncidentService
+    from nexus_tui.journal.store import JournalError, open_store
+
+    try:
+        store = open_store(journal_path(args, config))
+    except JournalError as exc:
+        print(f"nexus-tui: {exc}", file=sys.stderr)
+        return 2
+    # Read-only: no identity lookup (it is only used when writing) and no outbox policy.
+    service = IncidentService(
+        store, clock=SystemClock(), runbook_loader=runbook_loader((), config), settings=config.settings
+    )
+    sim = None
+    if args.sim:
+        from nexus_tui.sim.environment import SimEnvironment
+
+        print("nexus-tui: starting the simulated AWS account (moto, 127.0.0.1) ...", file=sys.stderr, flush=True)
+        sim = SimEnvironment()
+        sim.start()
+        os.environ.update(sim.environ())
+        sim.start_ticker(interval_seconds=2.0, sim_seconds_per_tick=2.0)
+        config = sim.app_config()
+    try:
+        with service:
+            return asyncio.run(_run_app(args, config, service))
+    finally:
+        if sim is not None:
+            sim.stop()
+
+
+async def _run_app(args: argparse.Namespace, config: Any, service: Any) -> int:
+    from nexus_tui.ui.wall.app import WallApp
+
+    source = None
+    if not args.no_aws:
+        from nexus_tui.engine.dashboard import DashboardService
+
+        source = DashboardService(config)
+    app = WallApp(
+        config.settings,
+        incidents=service,
+        source=source,
+        incident_id=args.incident,
+        theme=args.theme or config.theme,
+        mode="dashboard" if args.dashboard else "wall",
+        poll_seconds=args.refresh or max(config.refresh_seconds, 2.0),
+    )
+    try:
+        await app.run_async()
+    finally:
+        if source is not None:
+            await source.aclose()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nexus-tui wall")
+    parser.add_argument("--config", type=Path, default=None, help="TOML config file")
+    add_arguments(parser)
+    try:
+        return run(parser.parse_args(argv))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
