@@ -110,6 +110,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--force", action="store_true", help="resolve although steps are neither done nor skipped")
     p.add_argument("--reason", default=None, help="why, with --force (journaled, in the report)")
 
+    p = sub.add_parser("comms", parents=[common], help="an incident's Slack messages and their delivery states")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("report", parents=[common], help="post-incident report")
     p.add_argument("id")
     p.add_argument("--format", default="md", choices=("md",))
@@ -180,28 +184,43 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from nexus_tui.engine.comms import make_outbox_policy
+    from nexus_tui.sources.slack.settings import SlackSettingsError, load_slack_settings
+
     try:
         # The profile is checked where AWS is called (an --execute names it); reading an incident needs none.
         config = load_config(getattr(args, "config", None), check_profile=False)
+        slack = load_slack_settings(config.path, default_rto_seconds=config.settings.targets.rto_seconds)
         dirs = [Path(d) for d in getattr(args, "runbooks", [])]
+        clock = SystemClock()
         service = IncidentService(
             open_store(journal_path(args, config)),
-            clock=SystemClock(),
+            clock=clock,
             runbook_loader=runbook_loader(dirs, config),
             identity=None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config),
             settings=config.settings,
+            outbox_policy=make_outbox_policy(slack.routing, clock),
         )
-    except (ConfigError, JournalError) as exc:
+    except (ConfigError, JournalError, SlackSettingsError) as exc:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
     from nexus_tui.commands.incident_run import dispatch
 
     try:
         with service:
-            return dispatch(args, service, config)
+            code = dispatch(args, service, config, slack)
+            if args.incident_command in _ANNOUNCING:
+                from nexus_tui.commands.comms import deliver_briefly
+
+                deliver_briefly(service.journal, slack)  # ~10 s at most; what stays queued is said
+            return code
     except (IncidentError, ActionError) as exc:
         print(f"nexus-tui incident: {printable_line(str(exc))}", file=sys.stderr)
         return 1
     except (SetupError, JournalError) as exc:
         print(f"nexus-tui incident: {printable_line(str(exc))}", file=sys.stderr)
         return 2
+
+
+# Commands that may put messages in the outbox (Slack); they try to deliver them before exiting.
+_ANNOUNCING = frozenset({"declare", "step", "note", "override", "undo", "resolve", "recheck"})

@@ -57,8 +57,14 @@ def session_for(args: argparse.Namespace, svc: IncidentService, config: AppConfi
     return IncidentSession(svc, args.id, executor=StepExecutor(config, svc.clock), snapshot=_snapshot_provider(config))
 
 
-def dispatch(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> int:
+def dispatch(args: argparse.Namespace, svc: IncidentService, config: AppConfig, slack: Any = None) -> int:
     cmd = args.incident_command
+    if cmd == "comms":
+        from nexus_tui.commands.comms import incident_comms
+        from nexus_tui.engine.comms import Comms
+
+        svc.state(args.id)  # an unknown incident is a one-line refusal, not an empty list
+        return incident_comms(Comms(svc.journal, slack, clock=svc.clock), args.id, as_json=args.json)
     if cmd == "declare":
         from nexus_tui.commands.incident import _params
 

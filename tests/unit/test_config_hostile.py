@@ -143,3 +143,10 @@ def test_config_package_keeps_the_old_imports() -> None:
     )
 
     assert with_overrides(AppConfig(), theme="x").theme == "x"
+
+
+def test_config_accepts_exactly_the_slack_keys_the_slack_settings_read() -> None:
+    from nexus_tui.config.sections import SLACK_KEYS
+    from nexus_tui.sources.slack.settings import KEYS
+
+    assert SLACK_KEYS == KEYS
