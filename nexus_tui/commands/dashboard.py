@@ -20,8 +20,10 @@ from nexus_tui.domain.text import printable_line
 from nexus_tui.engine.ports import DashboardSource
 
 if TYPE_CHECKING:
+    from nexus_tui.engine.comms import Comms
     from nexus_tui.engine.incidents import IncidentService
     from nexus_tui.engine.session import StepExecutor
+    from nexus_tui.sources.slack.settings import SlackSettings
 
 
 def register(subparsers: Any) -> None:
@@ -43,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so `nexus-tui --help` and the other commands stay fast and do not load Textual or AWS.
     from nexus_tui.engine.dashboard import DashboardService
     from nexus_tui.journal.store import JournalError
+    from nexus_tui.sources.slack.settings import SlackSettingsError
 
     try:
-        incidents, executor = incident_engine(config, journal_path(args, config))
-    except JournalError as exc:
+        incidents, executor, comms = incident_engine(config, journal_path(args, config))
+    except (JournalError, SlackSettingsError) as exc:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
     with incidents:
@@ -56,23 +59,32 @@ def run(args: argparse.Namespace) -> int:
                 DashboardService(config),
                 incidents=incidents,
                 executor=executor,
+                comms=comms,
                 theme_name=getattr(args, "theme", None),
             )
         )
 
 
 def incident_engine(
-    config: AppConfig, journal: Path | str, *, param_defaults: Mapping[str, str] | None = None, drill: bool = False
-) -> tuple[IncidentService, StepExecutor]:
+    config: AppConfig,
+    journal: Path | str,
+    *,
+    param_defaults: Mapping[str, str] | None = None,
+    drill: bool = False,
+    slack: SlackSettings | None = None,
+) -> tuple[IncidentService, StepExecutor, Comms]:
     """The incident service and step executor the TUI walks runbooks with: the same wiring as the headless
     `nexus-tui incident` commands, so both read and write one journal the same way.
 
     `param_defaults` replace the runbook's parameter defaults for the names the runbook uses: the demo knows
     its simulated account's zone id, load balancer and app URL, and a demo drill must never aim a step at
-    the production URL a shipped runbook names."""
+    the production URL a shipped runbook names. `slack`: the Slack settings (default: the config's [slack]
+    and the environment); the returned Comms delivers the outbox while the TUI runs."""
+    from nexus_tui.engine.comms import Comms
     from nexus_tui.engine.incidents import IncidentService
     from nexus_tui.engine.session import StepExecutor
     from nexus_tui.journal.store import open_store
+    from nexus_tui.sources.slack.settings import load_slack_settings
 
     load = runbook_loader((), config)
     if param_defaults:
@@ -86,16 +98,28 @@ def incident_engine(
 
     clock = SystemClock()
     identity = None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config)
+    if slack is None:
+        slack = load_slack_settings(config.path, default_rto_seconds=config.settings.targets.rto_seconds)
+    store = open_store(journal)
+    comms = Comms(store, slack, clock=clock)
     service = IncidentService(
-        open_store(journal), clock=clock, runbook_loader=load, identity=identity, settings=config.settings
+        store,
+        clock=clock,
+        runbook_loader=load,
+        identity=identity,
+        settings=config.settings,
+        outbox_policy=comms.policy(),
     )
-    return service, StepExecutor(config, clock, is_drill_default=drill)
+    return service, StepExecutor(config, clock, is_drill_default=drill), comms
 
 
 async def run_app(config: AppConfig, source: DashboardSource, **app_kwargs: Any) -> int:
     """Run NexusApp on `source` in this event loop and close the source afterwards, in the same loop
     (aiobotocore clients must be closed on the loop that made them). `nexus-tui demo` reuses it."""
+    from nexus_tui.ui import paste
     from nexus_tui.ui.app import NexusApp
+
+    paste.install()  # pasted text stays text: an ESC inside a paste is not a key press
 
     app = NexusApp(config, source, **app_kwargs)
     try:

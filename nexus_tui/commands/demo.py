@@ -28,6 +28,12 @@ def register(subparsers: Any) -> None:
         "--refresh", type=refresh_seconds, default=2.0, help="seconds between dashboard refreshes (default 2)"
     )
     parser.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme (themes/README.md)")
+    parser.add_argument(
+        "--slack-demo",
+        action="store_true",
+        default=bool(os.environ.get("NEXUS_TUI_SLACK_DEMO")),
+        help="also start a local Slack-compatible server and announce the drills there (env NEXUS_TUI_SLACK_DEMO)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -73,13 +79,21 @@ def run(args: argparse.Namespace) -> int:
     print("nexus-tui: starting the simulated AWS account (moto, 127.0.0.1) ...", file=sys.stderr, flush=True)
     sim = SimEnvironment()
     sim.start()
+    slack_server = None
     try:
+        slack = None
+        if args.slack_demo:
+            from nexus_tui.sim.slack_server import SlackServer
+
+            slack_server = SlackServer().start()
+            slack = slack_server.demo_settings()
+            print(f"nexus-tui: local Slack server on {slack_server.url}", file=sys.stderr, flush=True)
         os.environ.update(sim.environ())
         sim.start_ticker(interval_seconds=2.0, sim_seconds_per_tick=2.0)
         config = demo_config(user, sim.app_config(), args.refresh)
         # Demo incidents are drills on the simulator, with the simulated account's values prefilled.
-        incidents, executor = incident_engine(
-            config, journal_path(args, config), param_defaults=sim.runbook_params(), drill=True
+        incidents, executor, comms = incident_engine(
+            config, journal_path(args, config), param_defaults=sim.runbook_params(), drill=True, slack=slack
         )
         with incidents:
             return asyncio.run(
@@ -88,9 +102,12 @@ def run(args: argparse.Namespace) -> int:
                     DashboardService(config),
                     incidents=incidents,
                     executor=executor,
+                    comms=comms,
                     title_suffix=" · SIMULATED",
                     theme_name=getattr(args, "theme", None),
                 )
             )
     finally:
+        if slack_server is not None:
+            slack_server.stop()
         sim.stop()

@@ -27,6 +27,7 @@ from nexus_tui.ui.screens.help import HelpScreen
 from nexus_tui.ui.themes import SEMANTIC_DEFAULTS, choose_theme, default_theme_dirs, load_themes
 
 if TYPE_CHECKING:
+    from nexus_tui.engine.comms import Comms
     from nexus_tui.engine.incidents import IncidentService
     from nexus_tui.engine.session import StepExecutor
     from nexus_tui.ui.incident_controller import IncidentController
@@ -46,6 +47,7 @@ class NexusApp(App[int]):
         Binding("t", "cycle_theme", "Theme"),
         Binding("d", "declare", "Declare"),
         Binding("i", "incident", "Incident"),
+        Binding("w", "open_wall", "Wall"),
     ]
 
     def __init__(
@@ -60,6 +62,7 @@ class NexusApp(App[int]):
         autopoll: bool = True,
         incidents: IncidentService | None = None,
         executor: StepExecutor | None = None,
+        comms: Comms | None = None,
     ) -> None:
         """autopoll=False leaves polling to the caller (poll_now()); for tests that step through polls.
         With `incidents` the app declares and walks incidents (d, i); `executor` lets it run aws and http steps."""
@@ -84,6 +87,7 @@ class NexusApp(App[int]):
         self.polling = False
         self._refresh_requested = False
         self._next_poll: Timer | None = None
+        self.comms = comms  # Slack delivery (engine/comms.py); None: messages stay in the outbox
         self.incident_ui: IncidentController | None = None
         if incidents is not None:
             from nexus_tui.ui.incident_controller import IncidentController
@@ -104,6 +108,17 @@ class NexusApp(App[int]):
             self.poll_now()
         if self.incident_ui is not None:
             self.incident_ui.start()
+        if self.comms is not None:
+            self.comms.start()
+            self.comms.subscribe(self._comms_changed)
+
+    async def on_unmount(self) -> None:
+        if self.comms is not None:
+            await self.comms.stop()
+
+    def _comms_changed(self) -> None:
+        if self.incident_ui is not None:
+            self.incident_ui.show_comms()
 
     # Polling -------------------------------------------------------------------------------------------
 
@@ -195,6 +210,25 @@ class NexusApp(App[int]):
             self.notify("Incidents are not enabled in this session", severity="warning", timeout=4)
             return
         self.incident_ui.show_screen()
+
+    def action_open_wall(self) -> None:
+        """The read-only wall in this terminal, as its own process; q there comes back here."""
+        import subprocess
+        import sys
+
+        argv = [sys.executable, "-m", "nexus_tui.commands.wall", "--theme", self.theme]
+        if self.config.path is not None:
+            argv += ["--config", str(self.config.path)]
+        if self.title.endswith("SIMULATED"):
+            argv.append("--no-aws")  # the wall process does not have the simulator's endpoints
+        if self.incident_ui is not None:
+            location = self.incident_ui.service.journal.location
+            if "://" not in location:  # a database URL is never put on a command line, masked or not
+                argv += ["--journal", location]
+            if self.incident_ui.incident_id:
+                argv.append(self.incident_ui.incident_id)
+        with self.suspend():
+            subprocess.run(argv, check=False)
 
     async def action_quit(self) -> None:
         self.exit(0)

@@ -275,6 +275,14 @@ class IncidentController:
         note = f"; still open: {', '.join(req.open_params)} (p to supply)" if req.open_params else ""
         self.app.notify(f"Declared {iid}{note}", title="Incident", timeout=8)
 
+    def show_comms(self) -> None:
+        if self.screen is not None and self.screen.is_attached:
+            self.screen.show_comms()
+
+    @property
+    def comms(self) -> Any:
+        return getattr(self.app, "comms", None)
+
     def show_snapshot(self) -> None:
         if self.screen is not None and self.screen.is_attached:
             self.screen.show_live()

@@ -9,6 +9,7 @@ from typing import Protocol
 from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
+from nexus_tui.engine.comms import Comms
 from nexus_tui.engine.incidents import IncidentView
 from nexus_tui.engine.session import IncidentSession, StepExecutor
 
@@ -23,6 +24,9 @@ class IncidentHost(Protocol):
 
     @property
     def journal_problem(self) -> str | None: ...
+
+    @property
+    def comms(self) -> Comms | None: ...
 
     def now(self) -> datetime: ...
 

@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.css.query import NoMatches
 from textual.theme import Theme
 from textual.widgets import Footer, Static
 
@@ -27,6 +27,7 @@ from nexus_tui.ui.format import error_line
 from nexus_tui.ui.incident_port import IncidentHost
 from nexus_tui.ui.screens.runbook_flows import RunbookFlows
 from nexus_tui.ui.themes import Palette
+from nexus_tui.ui.widgets.comms import CommsPane
 from nexus_tui.ui.widgets.event_log import EventLog
 from nexus_tui.ui.widgets.incident_clock import IncidentClock
 from nexus_tui.ui.widgets.live_summary import LiveSummary
@@ -37,7 +38,7 @@ from nexus_tui.ui.widgets.step_list import StepList
 PreviewKey = tuple[str, str, str]
 
 
-class RunbookScreen(RunbookFlows, Screen[None]):
+class RunbookScreen(RunbookFlows):
     BINDINGS = [
         Binding("escape", "back", "Dashboard"),
         Binding("enter", "advance", "Run/confirm step", priority=True),
@@ -77,6 +78,7 @@ class RunbookScreen(RunbookFlows, Screen[None]):
             with Vertical(id="rb-side"):
                 yield LiveSummary(id="rb-live")
                 yield EventLog(id="rb-events")
+                yield CommsPane(id="rb-comms")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +121,30 @@ class RunbookScreen(RunbookFlows, Screen[None]):
         )
         self.query_one("#rb-title", Static).update(title)
         self.query_one(EventLog).show(state, self.palette)
+        self.show_comms()
         self.show_timers(self.host.view())
+
+    def show_comms(self) -> None:
+        """The incident's Slack messages and their delivery states (queued / sent / retrying / failed)."""
+        state, comms = self.state, self.host.comms
+        if not self.ready or state is None:
+            return
+        try:
+            pane = self.query_one(CommsPane)
+        except NoMatches:
+            return  # closing
+        if comms is None:
+            pane.show([], None, "Slack not configured in this session: messages are kept, not sent", self.palette)
+            return
+        pane.show(comms.views(state.id), comms.header(state.id), comms.settings.describe(), self.palette)
+
+    def on_comms_pane_retry_requested(self, message: CommsPane.RetryRequested) -> None:
+        if self.host.comms is not None and self.host.comms.retry(message.message_id):
+            self.show_comms()
+
+    def on_comms_pane_drop_requested(self, message: CommsPane.DropRequested) -> None:
+        if self.host.comms is not None and self.host.comms.drop(message.message_id):
+            self.show_comms()
 
     def show_timers(self, view: IncidentView | None) -> None:
         """Every second: clocks, the step list's actual times, the detail (preconditions age with the data)."""

@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.screen import Screen
 
 from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.report import describe
@@ -22,12 +21,13 @@ from nexus_tui.engine.incidents import IncidentView
 from nexus_tui.engine.session import IncidentSession
 from nexus_tui.ui.format import error_line
 from nexus_tui.ui.incident_port import IncidentHost
+from nexus_tui.ui.min_size import SizeGuardedScreen
 from nexus_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen, TypedConfirmScreen
 from nexus_tui.ui.screens.declare import ParamField, ParamsScreen
 from nexus_tui.ui.themes import Palette
 
 
-class RunbookFlows(Screen[None]):
+class RunbookFlows(SizeGuardedScreen[None]):
     host: IncidentHost
     palette: Palette
     running: str | None
