@@ -28,6 +28,7 @@ from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.runbook import Step
 from nexus_tui.domain.step_plan import ResolveCheck, StepPlan, blocking_line, can_resolve, plan_step
+from nexus_tui.domain.transitions import recheckable
 from nexus_tui.engine.actions import (
     ActionError,
     ActionPreview,
@@ -396,6 +397,7 @@ class IncidentSession:
         operator's verdict with a reason. Done -> the step is confirmed; not done -> it may be executed again."""
         state = await self.refresh()
         step = state.runbook.step(state.step_state(step_id).id)
+        recheckable(state, step_id, self.service.clock.now())  # before any look at the resource
         detail = reason.strip()
         if verdict is None:
             recheck = getattr(self._executor().runner(state), "recheck", None)
