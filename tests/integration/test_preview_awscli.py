@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from incident_harness import IncidentCli
 
+from nexus_tui.domain.runbook_params import runbook_placeholders
 from nexus_tui.runbook.library import load_library
 from nexus_tui.sim.environment import SimEnvironment
 
@@ -43,7 +44,7 @@ if AWS is None:
 def _aws_runbooks() -> dict[str, list[str]]:
     library = load_library()
     out: dict[str, list[str]] = {}
-    for rid in library.ids():
+    for rid in library.ids:
         steps = [s.id for s in library.get(rid).steps if s.kind == "aws"]
         if steps:
             out[rid] = steps
@@ -84,7 +85,8 @@ def test_preview_cli_lines_are_accepted_by_the_aws_cli(
     config.write_text(f"[aws]\nregions = {json.dumps(list(sim_env.regions))}\n[aws.endpoints]\n{endpoints}")
     cli = IncidentCli(tmp_path, SHIPPED, config, env=sim_env.environ())
     library = load_library()
-    wanted = set(library.get(runbook_id).params)
+    runbook = library.get(runbook_id)
+    wanted = set(runbook.params) | runbook_placeholders(runbook)  # defaults, and the params left open
     params = [f"{k}={v}" for k, v in _open_values(sim_env, sim_boto).items() if k in wanted]
     iid = cli.ok("declare", "--runbook", runbook_id, *(a for p in params for a in ("--param", p))).strip()
 
