@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nexus_tui.domain.clock import SystemClock
-from nexus_tui.domain.incident import replay
+from nexus_tui.domain.fold import replay
 from nexus_tui.domain.runbook import Runbook, Step
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentService

@@ -4,14 +4,17 @@ register(subparsers); this file only dispatches, so it stays small as commands g
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from nexus_tui import __version__
 from nexus_tui.commands import dashboard, demo, incident, journal, status, validate
 
 COMMANDS = (dashboard, demo, status, validate, incident, journal)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,10 +24,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nexus-tui {__version__}")
     parser.add_argument("--config", type=Path, default=None, help="TOML config file (default: XDG config dir)")
+    parser.add_argument(
+        "--theme", default=None, metavar="NAME", help="colour theme; wins over $TEXTUAL_THEME and [ui] theme"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)
+    for sub in _subcommand_parsers(parser):
+        # `nexus-tui dashboard --config F` as well as `nexus-tui --config F dashboard`; SUPPRESS keeps a
+        # --config given before the subcommand when none follows it.
+        with contextlib.suppress(argparse.ArgumentError):  # the command declares its own --config
+            sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="TOML config file")
     return parser
+
+
+def _subcommand_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    for action in parser._actions:  # argparse offers no public walk over its subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield sub
+                yield from _subcommand_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,6 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Bare `nexus-tui` opens the dashboard against real AWS, as documented.
         args = parser.parse_args([*(argv or sys.argv[1:]), "dashboard"])
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # inside the try: a closed pipe shows here, not at interpreter exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `nexus-tui ... | head -1`: the reader has all it wants. Point stdout at devnull so the flush at exit
+        # does not raise again (the recipe of the Python docs, "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

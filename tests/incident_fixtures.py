@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.clock import ManualClock
-from nexus_tui.domain.incident import Event, IncidentState, replay
+from nexus_tui.domain.fold import replay
+from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.runbook import AwsAction, Runbook, Step
 
 

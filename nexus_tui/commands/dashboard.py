@@ -16,6 +16,7 @@ from nexus_tui.config import AppConfig, ConfigError, load_config
 from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import runbook_placeholders
+from nexus_tui.domain.text import printable_line
 from nexus_tui.engine.ports import DashboardSource
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def register(subparsers: Any) -> None:
         help="live DR readiness dashboard (the default command)",
         description="Replication, backups, alarms and RPO exposure across your AWS regions, refreshed live.",
     )
+    parser.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme (themes/README.md)")
     parser.set_defaults(func=run)
 
 
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
+        print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
     # Imported here so `nexus-tui --help` and the other commands stay fast and do not load Textual or AWS.
     from nexus_tui.engine.dashboard import DashboardService
@@ -45,10 +47,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         incidents, executor = incident_engine(config, journal_path(args, config))
     except JournalError as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
+        print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
     with incidents:
-        return asyncio.run(run_app(config, DashboardService(config), incidents=incidents, executor=executor))
+        return asyncio.run(
+            run_app(
+                config,
+                DashboardService(config),
+                incidents=incidents,
+                executor=executor,
+                theme_name=getattr(args, "theme", None),
+            )
+        )
 
 
 def incident_engine(

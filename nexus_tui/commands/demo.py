@@ -11,16 +11,36 @@ import argparse
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from nexus_tui.config import AppConfig, ConfigError, default_data_dir, load_config
+from nexus_tui.config import AppConfig, ConfigError, default_data_dir, load_config, refresh_problem
+from nexus_tui.domain.text import printable_line
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("demo", help="run the dashboard against the embedded simulated AWS account")
-    parser.add_argument("--config", dest="sub_config", default=None, help="TOML config (targets, thresholds, theme)")
-    parser.add_argument("--refresh", type=float, default=2.0, help="seconds between dashboard refreshes (default 2)")
+    # SUPPRESS: a --config given before `demo` stays when none follows it.
+    parser.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, help="TOML config (targets, thresholds, theme)"
+    )
+    parser.add_argument(
+        "--refresh", type=refresh_seconds, default=2.0, help="seconds between dashboard refreshes (default 2)"
+    )
+    parser.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme (themes/README.md)")
     parser.set_defaults(func=run)
+
+
+def refresh_seconds(text: str) -> float:
+    """argparse type of --refresh: a usage error (exit 2) for -1, 0, nan, inf and anything absurd."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    problem = refresh_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def demo_config(user: AppConfig, sim_config: AppConfig, refresh_seconds: float) -> AppConfig:
@@ -36,11 +56,11 @@ def demo_config(user: AppConfig, sim_config: AppConfig, refresh_seconds: float) 
 
 
 def run(args: argparse.Namespace) -> int:
-    path = args.sub_config or args.config
     try:
-        user = load_config(path)
+        # The demo runs on the simulator: the config's AWS profile is not used, so not checked.
+        user = load_config(getattr(args, "config", None), check_profile=False)
     except ConfigError as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
+        print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
 
     import asyncio
@@ -69,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
                     incidents=incidents,
                     executor=executor,
                     title_suffix=" · SIMULATED",
+                    theme_name=getattr(args, "theme", None),
                 )
             )
     finally:

@@ -19,8 +19,8 @@ from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.incident import IncidentError
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.text import printable_line
-from nexus_tui.engine.actions import ActionError
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.outcomes import ActionError
 from nexus_tui.journal.store import JournalError, open_store
 
 MANUAL_AWS_NOTE = "executed outside nexus-tui"
@@ -136,7 +136,12 @@ def runbook_loader(dirs: Sequence[Path], config: AppConfig) -> Callable[[str], R
         from nexus_tui.runbook.library import find_runbook
 
         try:
-            return find_runbook(runbook_id, extra_dirs=dirs, config=config)
+            return find_runbook(
+                runbook_id,
+                extra_dirs=dirs,
+                config=config,
+                warn=lambda line: print(printable_line(line), file=sys.stderr),
+            )
         except Exception as exc:
             # The library's own errors are user mistakes (unknown id, invalid file) with a one-line message.
             if type(exc).__module__.startswith("nexus_tui.runbook") or isinstance(exc, LookupError | OSError):
@@ -176,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        config = load_config(getattr(args, "config", None))
+        # The profile is checked where AWS is called (an --execute names it); reading an incident needs none.
+        config = load_config(getattr(args, "config", None), check_profile=False)
         dirs = [Path(d) for d in getattr(args, "runbooks", [])]
         service = IncidentService(
             open_store(journal_path(args, config)),

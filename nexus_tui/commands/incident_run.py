@@ -9,16 +9,18 @@ import json
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.text import printable, printable_line
-from nexus_tui.engine.actions import ActionError, ActionResult
 from nexus_tui.engine.incidents import IncidentService, current_user
-from nexus_tui.engine.session import IncidentSession, StepExecutor
+from nexus_tui.engine.outcomes import ActionError, ActionResult
 from nexus_tui.engine.views import plan_json, render_list, render_plan, render_show, view_json
+
+if TYPE_CHECKING:
+    from nexus_tui.engine.session import IncidentSession
 
 T = TypeVar("T")
 MANUAL_AWS_NOTE = "executed outside nexus-tui"
@@ -49,6 +51,9 @@ def _snapshot_provider(config: AppConfig) -> Callable[[], Coroutine[Any, Any, Da
 
 
 def session_for(args: argparse.Namespace, svc: IncidentService, config: AppConfig) -> IncidentSession:
+    # Imported here: the session brings the AWS SDK, which list/show/report/verify never need.
+    from nexus_tui.engine.session import IncidentSession, StepExecutor
+
     return IncidentSession(svc, args.id, executor=StepExecutor(config, svc.clock), snapshot=_snapshot_provider(config))
 
 

@@ -54,7 +54,9 @@ def _check(args: argparse.Namespace) -> int:
     from nexus_tui.config import load_config
     from nexus_tui.journal.store import open_store
 
-    store = open_store(journal_path(args, load_config(getattr(args, "config", None))), read_only=True)
+    store = open_store(
+        journal_path(args, load_config(getattr(args, "config", None), check_profile=False)), read_only=True
+    )
     try:
         bad = 0
         ids = store.incident_ids()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nexus_tui.config import ConfigError, load_config
+from nexus_tui.domain.text import printable_line
 from nexus_tui.runbook.library import load_library, load_paths
 from nexus_tui.runbook.validate import exit_code, report_lines
 
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in [*args.paths, *extra] if not p.exists()]
     if missing:
         for p in missing:
-            print(f"nexus-tui validate: {p}: no such file or directory", file=sys.stderr)
+            print(f"nexus-tui validate: {printable_line(str(p))}: no such file or directory", file=sys.stderr)
         return 2
     if args.paths:
         library = load_paths([*args.paths, *extra])
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             config = load_config(getattr(args, "config", None))
         except ConfigError as exc:
-            print(f"nexus-tui validate: {exc}", file=sys.stderr)
+            print(f"nexus-tui validate: {printable_line(str(exc))}", file=sys.stderr)
             return 2
         library = load_library(config=config, extra_dirs=extra)
     for line in report_lines(library):

@@ -56,6 +56,8 @@ def describe(ev: Event) -> str:
             outcome = "target reached" if p.get("reached_target") else "target not reached"
             if p.get("error"):
                 outcome = f"error: {p['error']}"
+            if p.get("outcome") == "unknown" and "outcome unknown" not in outcome:
+                outcome = f"OUTCOME UNKNOWN: {outcome}"
             return (
                 f"AWS {p.get('action')} in {p.get('region') or '-'} (request {p.get('request_id') or '-'}): {outcome}"
             )
@@ -68,7 +70,12 @@ def describe(ev: Event) -> str:
             values = p.get("values") or {}
             return "Supplied params " + ", ".join(f"{k}={v}" for k, v in sorted(dict(values).items()))
         case "resolved":
-            return "Resolved" + (f": {p['summary']}" if p.get("summary") else "")
+            forced = ""
+            if p.get("forced"):
+                forced = f" (FORCED with {', '.join(p.get('open_steps') or [])} open: {p.get('reason')})"
+            return "Resolved" + (f": {p['summary']}" if p.get("summary") else "") + forced
+        case "step_claimed":
+            return f"Step {step} claimed for execution by {p.get('holder')} on {p.get('host')} (pid {p.get('pid')})"
     return f"{ev.type} {p}"
 
 
@@ -103,6 +110,13 @@ def render_markdown(state: IncidentState, timers: Timers) -> str:
         rows.append(("Parameters", ", ".join(f"{k}={v}" for k, v in sorted(state.params.items()))))
     if state.resolution:
         rows.append(("Resolution", state.resolution))
+    if state.resolved_forced:
+        rows.append(
+            (
+                "Resolved with open steps",
+                f"{', '.join(state.open_at_resolve)}: {state.forced_reason or '(no reason)'}",
+            )
+        )
     out += ["| | |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows), ""]
 
     out += [

@@ -10,6 +10,13 @@ from typing import Any, Literal
 StepKind = Literal["manual", "command", "aws", "http"]
 STEP_KINDS: tuple[str, ...] = ("manual", "command", "aws", "http")
 
+# Upper bounds of a runbook's numbers: anything above is a typo, and .inf or 1e300 would break the clock,
+# the journal's JSON and int() far from the file that caused it.
+MAX_MINUTES = 7 * 24 * 60  # a step's expected_minutes, a runbook's rto_minutes
+MAX_HTTP_TIMEOUT_SECONDS = 300.0
+MAX_RETRY_INTERVAL_SECONDS = 3600.0
+MAX_LAG_SECONDS = 7 * 24 * 3600.0
+
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:

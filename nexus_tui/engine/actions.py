@@ -26,9 +26,11 @@ from nexus_tui.sources.aws.actions import (
     ConfirmationError,
     MutationNotAllowed,
     ProgressCallback,
+    Recheck,
     action_regions,
     execute,
     preview,
+    recheck,
 )
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "ActionRunner",
     "ConfirmationError",
     "MutationNotAllowed",
+    "Recheck",
 ]
 
 
@@ -56,6 +59,7 @@ class ActionRunner:
         clock: Clock | None = None,
         poll_interval: float | None = None,
         timeout_seconds: float | None = None,
+        call_deadline: float | None = None,
     ) -> None:
         self.config = config
         self.is_drill = is_drill
@@ -63,6 +67,7 @@ class ActionRunner:
         self._clock = clock
         self._poll_interval = poll_interval
         self._timeout = timeout_seconds
+        self._call_deadline = call_deadline
 
     def resolve(self, step: Step, params: Mapping[str, str]) -> tuple[AwsAction, str | None]:
         """The step's action and confirm text with ${params} filled in; ActionError if any is left."""
@@ -111,6 +116,13 @@ class ActionRunner:
             allow_mutation=allow,
             timeout_seconds=self._timeout,
             poll_interval=self._poll_interval,
+            call_deadline=self._call_deadline,
             clock=self._clock,
         )
         return replace(result, step_id=step.id)
+
+    async def recheck_step(self, step: Step, params: Mapping[str, str]) -> Recheck:
+        """After an "outcome unknown" result: a read-only look deciding done / not done (None: cannot tell),
+        offered instead of a blind resend. Needs no confirmation: it changes nothing."""
+        action, _ = self.resolve(step, params)
+        return await recheck(action, self.config, call_deadline=self._call_deadline)

@@ -22,7 +22,8 @@ from datetime import datetime
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.escalation import Escalation, escalation_at
-from nexus_tui.domain.incident import Event, IncidentError, IncidentState, Replayer
+from nexus_tui.domain.fold import Replayer
+from nexus_tui.domain.incident import Event, IncidentError, IncidentState
 from nexus_tui.domain.report import render_markdown
 from nexus_tui.domain.rto import Timers, compute_timers
 from nexus_tui.domain.runbook import Runbook

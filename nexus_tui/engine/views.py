@@ -11,8 +11,8 @@ from nexus_tui.domain.clock import iso
 from nexus_tui.domain.report import duration
 from nexus_tui.domain.step_plan import StepPlan
 from nexus_tui.domain.text import printable_line
-from nexus_tui.engine.actions import ActionPreview
 from nexus_tui.engine.incidents import IncidentSummary, IncidentView
+from nexus_tui.engine.outcomes import ActionPreview
 
 
 def render_list(items: Sequence[IncidentSummary]) -> str:
@@ -200,9 +200,7 @@ def render_plan(plan: StepPlan, preview: ActionPreview | None, preview_error: st
     for b in plan.blockers:
         lines.append(f"  blocked: {printable_line(b)}")
     if preview is not None:
-        lines.append(preview.text)
-        lines.append("  equivalent aws CLI:")
-        lines.extend(f"    {line}" for line in cli_lines(preview))
+        lines.append(preview.text)  # it ends with the equivalent aws CLI lines
     if preview_error:
         lines.append(f"  preview: {printable_line(preview_error)}")
     if plan.confirm_text:

@@ -87,7 +87,7 @@ class SqliteJournal:
         # Checked once per open: writing into a damaged file can spread the damage, so writes are refused
         # (reads still work, and `journal salvage` copies what is sound).
         try:
-            self.damage = self.integrity()
+            self.damage = self.integrity(full=True)
         except JournalDamaged as exc:
             self.damage = str(exc)
 

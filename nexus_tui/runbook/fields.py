@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from yaml.nodes import Node, ScalarNode
@@ -52,21 +53,39 @@ def number(
     out: Collector,
     *,
     minimum: float = 0.0,
+    maximum: float,
     strict: bool = False,
 ) -> float | None:
-    """A number >= minimum (> minimum when strict), or None (absent or reported)."""
+    """A finite number >= minimum (> minimum when strict) and <= maximum, or None (absent or reported).
+    Every number has a maximum: .inf, .nan and 1e300 would otherwise reach clocks, JSON and int()."""
     if name not in fields:
         return None
     node = fields[name][1]
     value = plain(node)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        out.add(node, f"{what}: {name} must be a number, got {plain(node)!r}")
+        out.add(node, f"{what}: {name} must be a number, got {shown(node)}")
         return None
-    if value < minimum or (strict and value == minimum):
+    try:
+        number_ = float(value)
+    except OverflowError:  # an int too large for a float
+        number_ = math.inf
+    if not math.isfinite(number_):
+        out.add(node, f"{what}: {name} must be a finite number, got {shown(node)}")
+        return None
+    if number_ < minimum or (strict and number_ == minimum):
         word = "greater than" if strict else "at least"
-        out.add(node, f"{what}: {name} must be {word} {minimum:g}, got {value:g}")
+        out.add(node, f"{what}: {name} must be {word} {minimum:g}, got {number_:g}")
         return None
-    return float(value)
+    if number_ > maximum:
+        out.add(node, f"{what}: {name} must be at most {maximum:g}, got {number_:g}")
+        return None
+    return number_
+
+
+def shown(node: Node, limit: int = 40) -> str:
+    """A value as written, cut short: messages are one line even when the value is a large structure."""
+    text_ = repr(node.value) if isinstance(node, ScalarNode) else kind_name(node)
+    return text_ if len(text_) <= limit else text_[: limit - 1] + "…"
 
 
 def ident(fields: Fields, what: str, out: Collector) -> str | None:

@@ -4,12 +4,13 @@ in runbooks/README.md). A file with any error yields no Runbook: a half-understo
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from nexus_tui.domain.runbook import Runbook, Step, placeholders
-from nexus_tui.runbook.fields import check_keys, ident, number, text
+from nexus_tui.domain.runbook import MAX_MINUTES, Runbook, Step, placeholders
+from nexus_tui.runbook.fields import Fields, check_keys, ident, number, text
 from nexus_tui.runbook.issues import ValidationIssue, did_you_mean
 from nexus_tui.runbook.steps import build_step
 from nexus_tui.runbook.yamlfile import Collector, compose, kind_name, line_of, mapping, plain, read_text, scalars
@@ -63,22 +64,52 @@ def _check_placeholders(root: Node, params_node: Node | None, declared: set[str]
             out.warn(params_node, f"param {name!r} is declared but never used")
 
 
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """One runbook file's outcome. `declared_id` is the id the file states even when it has errors, so the
+    library can tell that a broken file meant to override (or clash with) another runbook."""
+
+    path: str
+    runbook: Runbook | None
+    issues: list[ValidationIssue]
+    declared_id: str | None = None
+    id_line: int | None = None
+
+
 def parse_runbook(source: str, path: str) -> tuple[Runbook | None, list[ValidationIssue]]:
     """Parse one runbook's YAML text. Returns the runbook (None if any error) and every issue found."""
+    loaded = parse_runbook_file(source, path)
+    return loaded.runbook, loaded.issues
+
+
+def parse_runbook_file(source: str, path: str) -> LoadedFile:
     out = Collector(path)
     root = compose(source, out)
     if root is None:
-        return None, out.issues
+        return LoadedFile(path, None, out.issues)
     fields = mapping(root, "runbook", out)
     if fields is None:
-        return None, out.issues
+        return LoadedFile(path, None, out.issues)
+    declared_id, id_line = _declared_id(fields)
+    runbook = _runbook(root, fields, path, out)
+    return LoadedFile(path, runbook, _by_line(out.issues), declared_id, id_line)
+
+
+def _declared_id(fields: Fields) -> tuple[str | None, int | None]:
+    if "id" not in fields or not isinstance(fields["id"][1], ScalarNode):
+        return None, None
+    value = str(fields["id"][1].value).strip()
+    return (value or None), line_of(fields["id"][1])
+
+
+def _runbook(root: Node, fields: Fields, path: str, out: Collector) -> Runbook | None:
     check_keys(fields, root, "runbook", RUNBOOK_REQUIRED, RUNBOOK_OPTIONAL, out)
     rb_id = ident(fields, "runbook", out)
     title = text(fields, "title", "runbook", out)
     trigger = text(fields, "trigger", "runbook", out)
     description = text(fields, "description", "runbook", out) or ""
     src = text(fields, "source", "runbook", out) or ""
-    rto = number(fields, "rto_minutes", "runbook", out, strict=True)
+    rto = number(fields, "rto_minutes", "runbook", out, strict=True, maximum=MAX_MINUTES)
     roles = _roles(fields["roles"][1], out) if "roles" in fields else ()
     params_node = fields["params"][1] if "params" in fields else None
     defaults, declared = _params(params_node, out) if params_node is not None else ({}, set())
@@ -95,8 +126,8 @@ def parse_runbook(source: str, path: str) -> tuple[Runbook | None, list[Validati
                     f"steps add up to {total:g} min, more than rto_minutes {rto:g}",
                 )
     if out.has_errors or rb_id is None or title is None or trigger is None:
-        return None, _by_line(out.issues)
-    runbook = Runbook(
+        return None
+    return Runbook(
         id=rb_id,
         title=title,
         trigger=trigger,
@@ -108,7 +139,6 @@ def parse_runbook(source: str, path: str) -> tuple[Runbook | None, list[Validati
         params=defaults,
         path=path,
     )
-    return runbook, _by_line(out.issues)
 
 
 def _by_line(issues: list[ValidationIssue]) -> list[ValidationIssue]:
@@ -137,8 +167,13 @@ def _steps(node: Node, roles: tuple[str, ...], out: Collector) -> list[Step]:
 
 
 def load_runbook_file(path: Path) -> tuple[Runbook | None, list[ValidationIssue]]:
+    loaded = load_file(path)
+    return loaded.runbook, loaded.issues
+
+
+def load_file(path: Path) -> LoadedFile:
     out = Collector(str(path))
     source = read_text(path, out)
     if source is None:
-        return None, out.issues
-    return parse_runbook(source, str(path))
+        return LoadedFile(str(path), None, out.issues)
+    return parse_runbook_file(source, str(path))

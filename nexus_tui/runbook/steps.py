@@ -9,6 +9,10 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from nexus_tui.domain.preconditions import PRECONDITION_ARGS
 from nexus_tui.domain.runbook import (
+    MAX_HTTP_TIMEOUT_SECONDS,
+    MAX_LAG_SECONDS,
+    MAX_MINUTES,
+    MAX_RETRY_INTERVAL_SECONDS,
     PRECONDITION_CHECKS,
     STEP_KINDS,
     SUPPORTED_ACTIONS,
@@ -114,12 +118,14 @@ def _http(node: Node, what: str, out: Collector) -> HttpCheck | None:
     if url is not None and not re.match(r"^(https?://|\$\{)", url):
         out.add(fields["url"][1], f"{what}: http url must start with http:// or https://, got {url!r}")
         url = None
-    status = number(fields, "expected_status", f"{what}: http", out, minimum=100)
-    if status is not None and (status != int(status) or status > 599):
+    status = number(fields, "expected_status", f"{what}: http", out, minimum=100, maximum=599)
+    if status is not None and status != int(status):
         out.add(fields["expected_status"][1], f"{what}: http expected_status must be an HTTP status code")
         status = None
-    timeout = number(fields, "timeout_seconds", f"{what}: http", out, strict=True)
-    retry = number(fields, "retry_interval_seconds", f"{what}: http", out, strict=True)
+    timeout = number(fields, "timeout_seconds", f"{what}: http", out, strict=True, maximum=MAX_HTTP_TIMEOUT_SECONDS)
+    retry = number(
+        fields, "retry_interval_seconds", f"{what}: http", out, strict=True, maximum=MAX_RETRY_INTERVAL_SECONDS
+    )
     if url is None:
         return None
     d = HttpCheck(url)
@@ -153,7 +159,7 @@ def _preconditions(node: Node, what: str, out: Collector) -> tuple[Precondition,
         check_keys(fields, item, f"{what}: precondition {check}", ("check", *args_allowed), ("description",), out)
         args = {k: plain(v) for k, (_, v) in fields.items() if k in args_allowed}
         if "max_seconds" in args:
-            number(fields, "max_seconds", f"{what}: precondition {check}", out)
+            number(fields, "max_seconds", f"{what}: precondition {check}", out, maximum=MAX_LAG_SECONDS)
         description = text(fields, "description", f"{what}: precondition", out) or ""
         result.append(Precondition(check, args, description))
     return tuple(result)
@@ -170,7 +176,7 @@ def build_step(node: Node, index: int, roles: tuple[str, ...], out: Collector) -
     check_keys(fields, node, what, STEP_REQUIRED, STEP_OPTIONAL, out)
     title = text(fields, "title", what, out)
     description = text(fields, "description", what, out) or ""
-    minutes = number(fields, "expected_minutes", what, out)
+    minutes = number(fields, "expected_minutes", what, out, maximum=MAX_MINUTES)
     owner = text(fields, "owner", what, out)
     if owner is not None and roles and owner not in roles:
         out.add(

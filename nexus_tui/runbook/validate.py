@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from nexus_tui.domain.text import printable_line
 from nexus_tui.runbook.library import Library
 
 
 def report_lines(library: Library) -> list[str]:
-    lines = [str(issue) for issue in library.issues]
+    """Every line is printable: file names and messages quote the user's text (titles, ids, values)."""
+    lines = [printable_line(str(issue)) for issue in library.issues]
     errors, warnings = len(library.errors), len(library.warnings)
     files = len(library.files)
     verdict = "ok" if not errors and files else "FAILED"

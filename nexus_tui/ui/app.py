@@ -6,6 +6,7 @@ The data source is injected (engine.ports.DashboardSource), so the same app runs
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,11 +21,10 @@ from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.engine.ports import DashboardSource
-from nexus_tui.resources import shipped_themes_dir
 from nexus_tui.ui.messages import PollFailed, PollStarted, SnapshotUpdated
 from nexus_tui.ui.screens.dashboard import DashboardScreen
 from nexus_tui.ui.screens.help import HelpScreen
-from nexus_tui.ui.themes import DEFAULT_THEME, SEMANTIC_DEFAULTS, load_themes
+from nexus_tui.ui.themes import SEMANTIC_DEFAULTS, choose_theme, default_theme_dirs, load_themes
 
 if TYPE_CHECKING:
     from nexus_tui.engine.incidents import IncidentService
@@ -56,6 +56,7 @@ class NexusApp(App[int]):
         clock: Clock | None = None,
         title_suffix: str = "",
         theme_dirs: Iterable[Path] | None = None,
+        theme_name: str | None = None,
         autopoll: bool = True,
         incidents: IncidentService | None = None,
         executor: StepExecutor | None = None,
@@ -68,18 +69,15 @@ class NexusApp(App[int]):
         self.clock: Clock = clock or SystemClock()
         self.title = f"nexus-tui{title_suffix}"
         self.autopoll = autopoll
-        themes, self.theme_errors = load_themes(theme_dirs if theme_dirs is not None else [shipped_themes_dir()])
+        themes, self.theme_errors = load_themes(theme_dirs if theme_dirs is not None else default_theme_dirs())
         for theme in themes:
             self.register_theme(theme)
         # `t` cycles through our themes only; Textual's own stay reachable from the command palette.
         self.theme_names = [t.name for t in themes]
-        wanted = config.theme or DEFAULT_THEME
-        if wanted not in self.theme_names:
-            self.theme_errors.append(
-                f"theme {wanted!r} not found (have: {', '.join(self.theme_names)}); using {DEFAULT_THEME}"
-            )
-            wanted = DEFAULT_THEME
-        self.theme = wanted
+        known = [*self.theme_names, *(n for n in self.available_themes if n not in self.theme_names)]
+        where = f"{config.path}: [ui] theme" if config.path else "config [ui] theme"
+        self.theme, warnings = choose_theme(theme_name, os.environ, config.theme, known, where)
+        self.theme_errors += warnings
         self.dashboard = DashboardScreen(config.settings, self.clock, title="NEXUS DR" + title_suffix)
         self.snapshot: DashboardSnapshot | None = None
         self.poll_seq = 0

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from rich.text import Text
+
 from nexus_tui.domain.models import Datapoint
+from nexus_tui.domain.text import printable, printable_line
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
@@ -102,11 +105,38 @@ def squeeze(name: str, limit: int) -> str:
 
 def error_line(exc: BaseException) -> str:
     """An exception as one line for a notification: whitespace folded, the type name when it says nothing."""
-    return " ".join(str(exc).split()) or type(exc).__name__
+    return printable_line(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def one_line(text: str | None, limit: int = 80) -> str:
     if not text:
         return ""
-    flat = " ".join(text.split())
+    flat = printable_line(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def line(text: object, limit: int | None = None) -> str:
+    """User text (a title, a note, an actor, an AWS message) for one line of the screen: escape sequences and
+    controls never reach the terminal (domain.text.printable_line), cut to `limit` with an ellipsis."""
+    return printable_line("" if text is None else str(text), limit)
+
+
+def block(text: str | None) -> str:
+    """As `line`, keeping newlines: descriptions and previews."""
+    return printable(text) if text else ""
+
+
+def safe_text(body: str | Text) -> str | Text:
+    """A modal's body as given by a screen: a str is cleaned; a rich Text keeps its styles, piece by piece."""
+    if isinstance(body, str):
+        return block(body)
+    if printable(body.plain) == body.plain:
+        return body
+    cuts = sorted({i for span in body.spans for i in (span.start, span.end)} - {0, len(body.plain)})
+    out = Text(style=body.style, justify=body.justify, no_wrap=body.no_wrap, end=body.end)
+    for piece in body.divide(cuts):
+        clean = Text(printable(piece.plain), style=piece.style)
+        for span in piece.spans:
+            clean.stylize(span.style)
+        out.append_text(clean)
+    return out

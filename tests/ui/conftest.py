@@ -73,3 +73,9 @@ async def wait_for(predicate: Callable[[], bool], pilot: object, limit: float = 
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.01)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _no_theme_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's TEXTUAL_THEME must not change what the UI tests and snapshots see."""
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)

@@ -71,7 +71,8 @@ async def test_outage_marks_region_unreachable_and_rows_stale(make_app) -> None:
         assert states[1] == "✖ CRITICAL"  # S3 latency 940 s > 900 s
         table = app.screen.query_one("#replication-table", KeyedTable)
         stale_row = table.get_cell(table.shown_keys[0], "value")
-        assert stale_row.style.dim  # type: ignore[union-attr]
+        # The theme's stale colour, not `dim`: dimming blends it halfway into the background and undoes its AA contrast.
+        assert stale_row.style == app.screen.palette.stale  # type: ignore[union-attr]
         assert "CRITICAL" in static_text(app, "#overall")
         backups_notes = static_text(app, "#backups .notes")
         assert "Backups: AWS Backup jobs unavailable in us-east-1 (API not implemented)" in backups_notes

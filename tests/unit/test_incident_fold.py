@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from nexus_tui.domain import transitions as tr
-from nexus_tui.domain.incident import Event, IncidentError, Replayer, replay
+from nexus_tui.domain.fold import Replayer, replay
+from nexus_tui.domain.incident import Event, IncidentError
 from nexus_tui.domain.runbook_json import runbook_digest, runbook_from_data, runbook_to_data
 from tests.incident_fixtures import Log, sample_runbook
 

@@ -85,3 +85,52 @@ def test_unknown_step_severity_and_double_start() -> None:
     refused(log, lambda s: tr.start(s, "verify"), "already in progress")
     log.do(lambda s: tr.confirm(s, "verify"))
     refused(log, lambda s: tr.confirm(s, "verify"), "already done")
+
+
+def test_claims_are_exclusive_and_released_by_the_outcome() -> None:
+    from datetime import timedelta
+
+    from nexus_tui.domain.settings import Settings
+    from nexus_tui.domain.step_plan import plan_step
+
+    log = Log()
+    state = log.state
+    first = state.current_step
+    assert first is not None
+    sid = first.id
+    now = state.declared_at + timedelta(seconds=5)
+    s = log.do(lambda s: tr.claim(s, sid, holder="alice", host="laptop", pid=1, now=now, deadline_seconds=60))
+    assert s.claims[sid].holder == "alice"
+    refused(
+        log,
+        lambda s: tr.claim(s, sid, holder="bob", host="desk", pid=2, now=now, deadline_seconds=60),
+        "alice on laptop",
+    )
+    refused(log, lambda s: tr.resolve(s, force=True, reason="x"), "being executed")
+    plan = plan_step(s, sid, None, Settings(), now)
+    assert plan.next_action == "wait" and any("being executed by alice" in b for b in plan.blockers)
+    later = now + timedelta(seconds=120)
+    assert plan_step(s, sid, None, Settings(), later).next_action == "recheck"
+    refused(
+        log,
+        lambda s: tr.claim(s, sid, holder="bob", host="desk", pid=2, now=later, deadline_seconds=60),
+        "never reported back",
+    )
+    s = log.do(lambda s: tr.aws_request(s, sid, "x", "r", None, None, executed=True, error="lost", outcome="unknown"))
+    assert not s.claims
+    assert plan_step(s, sid, None, Settings(), later).next_action == "recheck"
+    refused(
+        log,
+        lambda s: tr.claim(s, sid, holder="bob", host="desk", pid=2, now=later, deadline_seconds=60),
+        "outcome unknown",
+    )
+    s = log.do(lambda s: tr.release_unknown(s, sid, reached=False, detail="still a replica"))
+    assert plan_step(s, sid, None, Settings(), later).next_action in ("execute", "confirm")
+
+
+def test_resolve_with_open_steps_needs_force_and_a_reason() -> None:
+    log = Log()
+    refused(log, lambda s: tr.resolve(s), "--force")
+    refused(log, lambda s: tr.resolve(s, force=True), "needs a reason")
+    s = log.do(lambda s: tr.resolve(s, force=True, reason="drill ended early"))
+    assert s.resolved_forced and s.forced_reason == "drill ended early" and s.open_at_resolve

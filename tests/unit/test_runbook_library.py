@@ -40,8 +40,10 @@ def test_later_dir_overrides_an_earlier_runbook_with_the_same_id(tmp_path: Path)
     lib = load_library(extra_dirs=[tmp_path / "extra"])
     assert lib.get("rds-failover").title == "Our failover"
     assert lib.get("extra-one").title == "Extra"
+    # A second user file with the id is no override of the first: which one was meant is not ours to guess.
     _write(tmp_path / "later", "y.yaml", "rds-failover", "Later still")
-    assert find_runbook("rds-failover", [tmp_path / "later"]).title == "Later still"
+    with pytest.raises(UnknownRunbookError, match="unusable: 2 files declare it"):
+        find_runbook("rds-failover", [tmp_path / "later"])
 
 
 def test_unknown_id_names_the_known_ones_and_a_close_match() -> None:
@@ -64,9 +66,11 @@ def test_duplicate_ids_in_one_directory_are_an_error() -> None:
     lib = load_library([DATA / "runbooks_dup"])
     dup = DATA / "runbooks_dup"
     assert [str(i) for i in lib.errors] == [
-        f"{dup / 'two.yaml'}:2: duplicate runbook id 'same' (also in {dup / 'one.yaml'})"
+        f"{dup / 'two.yaml'}:2: duplicate runbook id 'same' (also in {dup / 'one.yaml'}); neither is used until "
+        "one is renamed or removed"
     ]
-    assert lib.get("same").title == "One"
+    with pytest.raises(UnknownRunbookError, match="unusable"):
+        lib.get("same")
 
 
 def test_missing_configured_dir_is_reported(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
 
+from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
 from nexus_tui.config import AwsConfig
@@ -49,8 +50,14 @@ class ActionClients:
         self.aws = aws
         self._session = AioSession(profile=aws.profile) if aws.profile else AioSession()
         self._config = client_config(aws)
+        # A mutating request is never resent by botocore's retry: after a lost answer a resend is blind.
+        # (botocore's `max_attempts` counts retries, not attempts: total_max_attempts=1 is "send once".)
+        self._once = self._config.merge(AioConfig(retries={"mode": "standard", "total_max_attempts": 1}))
 
-    def client(self, service: str, region: str) -> Any:
+    def client(self, service: str, region: str, *, retries: bool = True) -> Any:
         return self._session.create_client(
-            service, region_name=region, endpoint_url=endpoint_for(self.aws, region), config=self._config
+            service,
+            region_name=region,
+            endpoint_url=endpoint_for(self.aws, region),
+            config=self._config if retries else self._once,
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from nexus_tui.domain.clock import iso
 
@@ -79,6 +79,12 @@ class ActionProgress:
     poll: int = 0
 
 
+# done: target state reached. accepted: AWS accepted the request, the target state was not seen in time.
+# failed: AWS answered with a refusal. unknown: the request was sent and its answer lost: check the resource
+# before any retry. not_sent: nothing was sent (no connection, or a read-only look-up before it failed).
+Outcome = Literal["done", "accepted", "failed", "unknown", "not_sent"]
+
+
 @dataclass(frozen=True, slots=True)
 class ActionResult:
     """The outcome of execute(); to_dict() is what the incident journal stores as an `aws_request` event."""
@@ -97,10 +103,17 @@ class ActionResult:
     notes: tuple[str, ...] = ()
     details: tuple[tuple[str, str], ...] = ()  # display-safe facts: new version id, change id, snapshot ARN
     step_id: str | None = None
+    outcome: Outcome = "failed"
+
+    @property
+    def executed(self) -> bool | None:
+        """Did the mutating request take effect? None when nobody can tell without looking (outcome unknown)."""
+        return {"done": True, "accepted": True, "failed": False, "not_sent": False}.get(self.outcome)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": "aws_request",
+            "outcome": self.outcome,
             "step_id": self.step_id,
             "action": self.action,
             "resource": self.resource,

@@ -19,18 +19,27 @@ from dataclasses import dataclass
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
+    ConnectionClosedError,
     NoCredentialsError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.runbook import SUPPORTED_ACTIONS, AwsAction
+from nexus_tui.domain.urls import mask_url
 from nexus_tui.sources.aws import secret_log_filter
 from nexus_tui.sources.aws.action_calls import CALLS, TIMING
 from nexus_tui.sources.aws.action_clients import GLOBAL_SERVICE_REGION, ActionClients, endpoint_for, is_simulated
+from nexus_tui.sources.aws.action_guard import (
+    CALL_DEADLINE_SECONDS,
+    UNKNOWN,
+    CallDeadline,
+    GuardedClient,
+    outcome_of,
+)
+from nexus_tui.sources.aws.action_recheck import Recheck, recheck_request
 from nexus_tui.sources.aws.action_requests import Request, build_request, cli_line
 from nexus_tui.sources.aws.action_types import (
     ActionError,
@@ -41,6 +50,7 @@ from nexus_tui.sources.aws.action_types import (
     MutationNotAllowed,
     PollState,
 )
+from nexus_tui.sources.aws.errors import UNREADABLE, nothing_sent, unreadable_answer
 
 __all__ = [
     "ActionError",
@@ -49,9 +59,11 @@ __all__ = [
     "ActionResult",
     "ConfirmationError",
     "MutationNotAllowed",
+    "Recheck",
     "action_regions",
     "execute",
     "preview",
+    "recheck",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,7 +110,8 @@ def required_confirmation(action: AwsAction, step_confirm_text: str | None = Non
 def preview(action: AwsAction, config: AppConfig, *, confirm_text: str | None = None) -> ActionPreview:
     """The exact request as a dry run. Makes no AWS call; raises ActionError for bad parameters."""
     req, region = _plan(action, config)
-    endpoint = endpoint_for(config.aws, region)
+    raw = endpoint_for(config.aws, region)
+    endpoint = mask_url(raw) if raw else None  # shown and journaled: an endpoint may carry credentials
     return ActionPreview(
         action=action.name,
         description=action.spec.description,
@@ -116,29 +129,55 @@ def preview(action: AwsAction, config: AppConfig, *, confirm_text: str | None = 
     )
 
 
+async def recheck(action: AwsAction, config: AppConfig, *, call_deadline: float | None = None) -> Recheck:
+    """After "outcome unknown": read-only look at the target resource, done / not done / cannot tell."""
+    req, region = _plan(action, config)
+    return await recheck_request(action, req, region, config, call_deadline=call_deadline)
+
+
 def describe_error(exc: BaseException, action: str, resource: str, region: str) -> str:
-    """One line naming the resource; AWS messages are cut to their first line."""
+    """One line naming the resource; AWS messages are cut to their first line.
+
+    Order matters: ReadTimeoutError is an OSError too, and a lost answer is not an unreachable region."""
     where = f"{action} {resource} in {region}"
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code", "Error")
         message = str(err.get("Message") or "").splitlines()[0:1]
         return f"{where}: {code}: {message[0][:300]}" if message else f"{where}: {code}"
-    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | OSError):
-        return f"{where}: region unreachable ({type(exc).__name__})"
+    if isinstance(exc, CallDeadline):
+        return f"{action} {resource}: {exc}"
+    if unreadable_answer(exc):
+        return f"{where}: {UNREADABLE}"
     if isinstance(exc, ReadTimeoutError | asyncio.TimeoutError):
         return f"{where}: no answer from AWS in time ({type(exc).__name__})"
+    if isinstance(exc, ConnectionClosedError):
+        return f"{where}: the connection closed before the answer ({type(exc).__name__})"
+    if nothing_sent(exc):
+        return f"{where}: region unreachable ({type(exc).__name__})"
     if isinstance(exc, NoCredentialsError):
         return f"{where}: no AWS credentials found (profile, environment or instance role)"
     if isinstance(exc, BotoCoreError):
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         return f"{where}: {first[:300]}"
+    if isinstance(exc, OSError):
+        return f"{where}: connection failed ({type(exc).__name__})"
     return f"{where}: {type(exc).__name__}"
 
 
 # Display-safe facts a call returns that the journal keeps (the secret action's promotion among them).
 _DETAIL_KEYS = ("arn", "version_id", "change_id", "keys", "promoted_from", "promote_request_id")
-_AWS_ERRORS = (ClientError, BotoCoreError, OSError, asyncio.TimeoutError, KeyError, IndexError)
+_AWS_ERRORS = (
+    ClientError,
+    BotoCoreError,
+    OSError,
+    asyncio.TimeoutError,
+    CallDeadline,
+    ResponseParserError,
+    ValueError,  # a JSON answer that does not decode (UnicodeDecodeError, JSONDecodeError)
+    KeyError,
+    IndexError,
+)
 
 
 @dataclass
@@ -174,12 +213,15 @@ async def execute(
     allow_mutation: bool = True,
     timeout_seconds: float | None = None,
     poll_interval: float | None = None,
+    call_deadline: float | None = None,
     clock: Clock | None = None,
 ) -> ActionResult:
     """Run the action and wait for its target state.
 
     `confirmation` is what the user typed; it must equal required_confirmation(action, confirm_text).
     `allow_mutation=False` (a drill outside the simulator) refuses before any call.
+    Every AWS request gets `call_deadline` seconds in total; the wait for the target state `timeout_seconds`
+    (so the whole run is bounded by about call deadline x requests + timeout + one poll).
     """
     req, region = _plan(action, config)
     resource = action.target_resource
@@ -195,6 +237,7 @@ async def execute(
     default_timeout, default_interval = TIMING[action.name]
     timeout = default_timeout if timeout_seconds is None else timeout_seconds
     interval = default_interval if poll_interval is None else poll_interval
+    per_call = CALL_DEADLINE_SECONDS if call_deadline is None else call_deadline
     started_at = (clock or SystemClock()).now()
     loop = asyncio.get_running_loop()
     run = _Run(action, resource, region, on_progress, loop, loop.time())
@@ -213,17 +256,27 @@ async def execute(
             **kw,  # type: ignore[arg-type]
         )
 
+    def failed(exc: BaseException, guarded: GuardedClient, error: str) -> ActionResult:
+        outcome = outcome_of(exc, guarded)
+        if outcome == "unknown":
+            error = f"{error}; {UNKNOWN}"
+        run.emit("done", f"failed: {error}")
+        return result(False, error=error, outcome=outcome)
+
     run.emit("request", f"calling {req.service} {req.operation} for {resource} in {region}")
     try:
-        async with clients.client(req.service, region) as client:
+        async with (
+            clients.client(req.service, region, retries=False) as once,
+            clients.client(req.service, region) as client,
+        ):
+            sender = GuardedClient(once, region, per_call)
             try:
-                outcome = await call(req, client, clients, region)
+                outcome = await call(req, sender, clients, region)
             except ActionError as exc:
-                return result(False, error=str(exc))
+                # Raised by the call itself: the cause (kept as context) tells whether anything was sent.
+                return failed(exc.__context__ or exc, sender, str(exc))
             except _AWS_ERRORS as exc:
-                error = describe_error(exc, action.name, resource, region)
-                run.emit("done", f"failed: {error}")
-                return result(False, error=error)
+                return failed(exc, sender, describe_error(exc, action.name, resource, region))
             if primary := outcome.context.get("promoted_from"):
                 promote_id = outcome.context.get("promote_request_id")
                 log.info("%s: replica %s in %s promoted, request id %s", action.name, resource, region, promote_id)
@@ -238,10 +291,11 @@ async def execute(
             ctx = dict(outcome.context)
             polls, state, notes = 0, PollState(False, "not polled yet"), []
             deadline = run.start + timeout
+            looker = GuardedClient(client, region, per_call)
             while True:
                 polls += 1
                 try:
-                    state = await poll(req, client, ctx)
+                    state = await poll(req, looker, ctx)
                 except _AWS_ERRORS as exc:
                     # Transient (throttling, a new resource not listed yet): keep waiting until the deadline.
                     state = PollState(False, f"poll failed: {describe_error(exc, action.name, resource, region)}")
@@ -251,18 +305,19 @@ async def execute(
                 if state.done or loop.time() + interval > deadline:
                     break
                 await asyncio.sleep(interval)
-    except _AWS_ERRORS as exc:  # opening the client (credentials, endpoint resolution)
+    except _AWS_ERRORS as exc:  # opening the client (credentials, endpoint resolution): nothing was sent
         error = describe_error(exc, action.name, resource, region)
         run.emit("done", f"failed: {error}")
-        return result(False, error=error)
+        return result(False, error=error, outcome="not_sent")
 
     common = {"request_id": outcome.request_id, "polls": polls, "notes": tuple(notes), "details": details}
     if not state.done:
+        # Accepted by AWS but not seen in its target state: the change may still be under way.
         error = (
             f"{action.name} {resource} in {region}: timed out after {timeout:.0f}s waiting for "
             f"{req.target_state} (last: {state.message})"
         )
         run.emit("done", error)
-        return result(False, error=error, reached=False, **common)
+        return result(False, error=error, reached=False, outcome="accepted", **common)
     run.emit("done", f"{resource}: {req.target_state} after {run.elapsed():.1f}s")
-    return result(True, reached=True, **common)
+    return result(True, reached=True, outcome="done", **common)

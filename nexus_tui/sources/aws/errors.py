@@ -8,9 +8,12 @@ denied / unsupported: will not get better by retrying soon -> one Unavailable en
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 from dataclasses import dataclass
 from typing import Literal
 
+import aiohttp
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -19,8 +22,10 @@ from botocore.exceptions import (
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
+    ProxyConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 ProblemKind = Literal["unreachable", "throttled", "server", "denied", "unsupported", "credentials", "other"]
 
@@ -66,7 +71,31 @@ def _first_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+UNREADABLE = "unreadable answer (not AWS XML/JSON)"
+
+
+def unreadable_answer(exc: BaseException) -> bool:
+    """The endpoint answered, but with bytes no AWS parser reads (a proxy's page, line noise, a wrong port):
+    botocore raises ResponseParserError for XML, and a bare decode error for JSON protocols."""
+    return isinstance(exc, ResponseParserError | UnicodeDecodeError | json.JSONDecodeError)
+
+
+def nothing_sent(exc: BaseException) -> bool:
+    """True only when the request certainly never left: the connection was never made. A timeout or a reset
+    once connected may come after the endpoint received the request (and acted on it)."""
+    if isinstance(exc, ConnectTimeoutError | ProxyConnectionError | ConnectionRefusedError | socket.gaierror):
+        return True
+    if isinstance(exc, EndpointConnectionError):
+        # aiobotocore maps every aiohttp ClientConnectionError here, a reset mid-answer among them: only a
+        # failure to connect (or to resolve the name) proves nothing was sent.
+        inner = getattr(exc, "kwargs", {}).get("error")
+        return inner is None or isinstance(inner, aiohttp.ClientConnectorError | socket.gaierror)
+    return False
+
+
 def classify(exc: BaseException) -> AwsProblem:
+    if unreadable_answer(exc):
+        return AwsProblem("server", UNREADABLE)
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
         return AwsProblem("unreachable", "no answer in time")
     if isinstance(exc, ConnectTimeoutError):
@@ -104,7 +133,8 @@ def classify(exc: BaseException) -> AwsProblem:
         return AwsProblem("other", _first_line(str(exc)))
     if isinstance(exc, OSError):
         return AwsProblem("unreachable", _first_line(exc.strerror or str(exc)) or type(exc).__name__)
-    return AwsProblem("other", f"{type(exc).__name__}: {_first_line(str(exc))}")
+    detail = _first_line(str(exc))
+    return AwsProblem("other", f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__)
 
 
 def error_code(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ import aiohttp
 from nexus_tui.config import HealthCheckConfig
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.models import EndpointHealth
+from nexus_tui.domain.urls import mask_in, mask_url
 
 
 class HealthChecker:
@@ -48,13 +49,14 @@ class HealthChecker:
     def _result(
         self, check: HealthCheckConfig, status: str, code: int | None, started: float, error: str | None
     ) -> EndpointHealth:
+        # The url leaves this adapter masked (user info, query values): snapshots reach screens and JSON.
         return EndpointHealth(
             name=check.name,
-            url=check.url,
+            url=mask_url(check.url),
             status=status,  # type: ignore[arg-type]
             http_status=code,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            error=error,
+            error=mask_in(error, check.url) if error else None,
             checked_at=self._clock.now(),
         )
 

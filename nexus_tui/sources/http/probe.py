@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
+from nexus_tui.domain.urls import mask_in
 from nexus_tui.sources.http.health import one_line
 
 
@@ -87,6 +88,7 @@ async def wait_healthy(
             attempts += 1
             remaining = deadline_seconds - (loop.time() - start)
             status, error = await _attempt(session, url, max(min(timeout_seconds, remaining), 0.05))
+            error = mask_in(error, url) if error else error
             elapsed = loop.time() - start
             if status == expected_status:
                 say(f"{shown}: HTTP {status} (attempt {attempts}, {elapsed:.1f} s)")

@@ -11,13 +11,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+from nexus_tui.ui import format as fmt
+from nexus_tui.ui.modal_guard import GuardedModal, TextInput
 
 _R = TypeVar("_R")
 
 
-class _Modal(ModalScreen[_R | None]):
+class _Modal(GuardedModal[_R | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CLASSES = "nexus-modal"
 
@@ -39,11 +41,11 @@ class TypedConfirmScreen(_Modal[str]):
         with Vertical(classes="modal-body -danger") as box:
             box.border_title = self._title
             with VerticalScroll(classes="modal-text"):
-                yield Static(self._body)
+                yield Static(fmt.safe_text(self._body))
             prompt = Text("This cannot be taken back. Type ")
-            prompt.append(self.expected, style="bold").append(" to confirm:")
+            prompt.append(fmt.line(self.expected), style="bold").append(" to confirm:")
             yield Static(prompt, classes="modal-prompt")
-            yield Input(placeholder=self.expected, id="typed", select_on_focus=False)
+            yield TextInput(placeholder=fmt.line(self.expected), id="typed", select_on_focus=False)
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._label, id="confirm", variant="error", disabled=True)
                 yield Button("Cancel", id="cancel")
@@ -64,7 +66,7 @@ class TypedConfirmScreen(_Modal[str]):
         if self.matches:
             self.dismiss(self.expected)
         else:
-            self.notify(f"Type {self.expected!r} exactly to confirm", severity="warning", timeout=3)
+            self.notify(f"Type {fmt.line(repr(self.expected))} exactly to confirm", severity="warning", timeout=3)
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
@@ -91,7 +93,7 @@ class ConfirmScreen(_Modal[bool]):
         with Vertical(classes="modal-body") as box:
             box.border_title = self._title
             with VerticalScroll(classes="modal-text"):
-                yield Static(self._body)
+                yield Static(fmt.safe_text(self._body))
             with Horizontal(classes="modal-buttons"):
                 yield Button(f"{self._label} (y)", id="confirm", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -137,8 +139,8 @@ class ReasonScreen(_Modal[str]):
         with Vertical(classes="modal-body" + (" -danger" if self._danger else "")) as box:
             box.border_title = self._title
             with VerticalScroll(classes="modal-text"):
-                yield Static(self._prompt)
-            yield Input(placeholder=self._placeholder, id="reason")
+                yield Static(fmt.safe_text(self._prompt))
+            yield TextInput(placeholder=self._placeholder, id="reason")
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._label, id="confirm", variant="primary", disabled=self.required)
                 yield Button("Cancel", id="cancel")

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -14,6 +13,7 @@ from textual.widgets import Footer
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
+from nexus_tui.ui.min_size import SizeGuardedScreen
 from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.widgets.alarms import AlarmsPanel
 from nexus_tui.ui.widgets.backups import BackupsPanel
@@ -24,7 +24,7 @@ from nexus_tui.ui.widgets.regions import RegionsBar
 from nexus_tui.ui.widgets.replication import ReplicationPanel
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(SizeGuardedScreen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("colon", "jump", "Jump"),

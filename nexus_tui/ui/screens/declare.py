@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -20,6 +19,7 @@ from nexus_tui.domain.incident import SEVERITIES
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import resolve_params, runbook_placeholders, step_placeholders
 from nexus_tui.ui import format as fmt
+from nexus_tui.ui.modal_guard import GuardedModal, TextInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +54,13 @@ def param_fields(runbook: Runbook) -> list[ParamField]:
 
 
 def _param_row(f: ParamField) -> Horizontal:
-    label = Text(f.name, style="bold")
+    label = Text(fmt.line(f.name), style="bold")
     if f.required:
         label.append(" *", style="bold")
     hint = f"needed by {', '.join(f.needed_by)}" if f.needed_by else "not used by any step"
     row = Horizontal(
         Static(label, classes="param-label"),
-        Input(f.value, placeholder=hint, id=f"param-{f.name}", compact=True),
+        TextInput(f.value, placeholder=hint, id=f"param-{f.name}", compact=True),
         classes="param-row" + (" -required" if f.required else ""),
     )
     return row
@@ -69,7 +69,7 @@ def _param_row(f: ParamField) -> Horizontal:
 def runbook_prompt(rb: Runbook, default_rto_seconds: float) -> Text:
     rto = rb.rto_seconds or default_rto_seconds
     shown = resolve_params(rb, {})  # the defaults' names, not ${placeholders}
-    text = Text(rb.id, style="bold").append(f"  {shown.title}")
+    text = Text(fmt.line(rb.id), style="bold").append(f"  {fmt.line(shown.title)}")
     text.append(f"\n  {fmt.one_line(shown.trigger, 70)}", style="dim")
     text.append(f"\n  {len(rb.steps)} steps · {fmt.duration(rb.expected_seconds)} expected · RTO {fmt.duration(rto)}")
     if rb.expected_seconds > rto:
@@ -77,7 +77,7 @@ def runbook_prompt(rb: Runbook, default_rto_seconds: float) -> Text:
     return text
 
 
-class DeclareScreen(ModalScreen[DeclareRequest | None]):
+class DeclareScreen(GuardedModal[DeclareRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "declare", "Declare"),
@@ -116,7 +116,7 @@ class DeclareScreen(ModalScreen[DeclareRequest | None]):
                     yield Static("Severity", classes="form-label")
                     yield Select(((s, s) for s in SEVERITIES), value="SEV2", allow_blank=False, id="declare-severity")
                     yield Static("Incident commander", classes="form-label")
-                    yield Input(self.default_ic, id="declare-ic")
+                    yield TextInput(self.default_ic, id="declare-ic")
                     yield Checkbox("Drill (exercise against the simulator)", self.default_drill, id="declare-drill")
                     yield Static("Params (* = no default)", classes="form-label")
                     yield VerticalScroll(id="declare-params")
@@ -127,7 +127,7 @@ class DeclareScreen(ModalScreen[DeclareRequest | None]):
 
     async def on_mount(self) -> None:
         if self.problems:
-            self.notify("; ".join(self.problems[:3]), title="Runbook files", severity="warning", timeout=8)
+            self.notify(fmt.line("; ".join(self.problems[:3])), title="Runbook files", severity="warning", timeout=8)
         if not self.runbooks:
             self.query_one("#declare-summary", Static).update("No runbooks found: see `nexus-tui validate`.")
             return
@@ -161,12 +161,13 @@ class DeclareScreen(ModalScreen[DeclareRequest | None]):
         box = self.query_one("#declare-params", VerticalScroll)
         await box.remove_children()
         await box.mount_all([_param_row(f) for f in self.fields])
-        summary = Text(rb.title, style="bold")
+        summary = Text(fmt.line(rb.title), style="bold")
         if rb.description:
             summary.append(f"\n{fmt.one_line(resolve_params(rb, {}).description, 220)}")
         open_names = [f.name for f in self.fields if f.required]
         if open_names:
-            summary.append(f"\n* no default: {', '.join(open_names)} (supply now, or later with p)", style="dim")
+            shown = fmt.line(", ".join(open_names))
+            summary.append(f"\n* no default: {shown} (supply now, or later with p)", style="dim")
         self.query_one("#declare-summary", Static).update(summary)
 
     def request(self) -> DeclareRequest | None:
@@ -217,7 +218,7 @@ class DeclareScreen(ModalScreen[DeclareRequest | None]):
         self.action_declare()
 
 
-class ParamsScreen(ModalScreen[dict[str, str] | None]):
+class ParamsScreen(GuardedModal[dict[str, str] | None]):
     """Values for the params a running incident still lacks. Returns only the ones given."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]

@@ -7,8 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from nexus_tui.ui.modal_guard import GuardedModal
 
 KEYS = (
     ("?", "this help"),
@@ -33,7 +34,7 @@ LEGEND = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(GuardedModal[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("question_mark", "close", "Close help", show=False),

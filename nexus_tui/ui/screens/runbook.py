@@ -106,7 +106,7 @@ class RunbookScreen(RunbookFlows, Screen[None]):
         title = Text(f" {state.id} ", style="bold reverse")
         title.append(f" {state.severity} ", style="bold")
         if state.drill:
-            title.append(" DRILL ", style="bold reverse")
+            title.append(" DRILL ", style=self.palette.drill + Style(bold=True, reverse=True))
         if state.resolved:
             title.append(" RESOLVED ", style=self.palette.ok + Style(reverse=True))
         if self.host.journal_problem:

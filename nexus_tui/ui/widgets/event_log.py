@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.report import describe
+from nexus_tui.ui import format as fmt
 from nexus_tui.ui.themes import Palette
 
 # A long incident has hundreds of events; the pane shows the latest and the report has them all.
@@ -35,11 +36,11 @@ class EventLog(VerticalScroll):
         text = Text()
         self.lines = []
         for i, ev in enumerate(state.events[-SHOWN:]):
-            line = describe(ev)
+            line = fmt.line(describe(ev))
             self.lines.append(line)
             if i:
                 text.append("\n")
-            text.append(ev.at.strftime("%H:%M:%S"), style="dim").append(f" {ev.actor} ", style="bold")
+            text.append(ev.at.strftime("%H:%M:%S"), style="dim").append(f" {fmt.line(ev.actor)} ", style="bold")
             style = ""
             if ev.type in ("step_failed",) or (ev.type == "aws_request" and ev.payload.get("error")):
                 style = str(palette.critical)

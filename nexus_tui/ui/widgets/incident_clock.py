@@ -35,10 +35,10 @@ def clock_text(seconds: float | None) -> str:
 
 def escalation_text(esc: Escalation) -> str:
     """'engage now: Team lead (next: Engineering manager in 4m)'."""
-    now = esc.current.who if esc.current is not None else "nobody yet"
+    now = fmt.line(esc.current.who) if esc.current is not None else "nobody yet"
     text = f"engage now: {now}"
     if esc.next is not None:
-        text += f" (next: {esc.next.who} in {fmt.duration(esc.next_in_seconds)})"
+        text += f" (next: {fmt.line(esc.next.who)} in {fmt.duration(esc.next_in_seconds)})"
     return text
 
 
@@ -141,7 +141,7 @@ class IncidentClock(Horizontal):
         current = state.current_step
         if current is not None and t.step_elapsed_seconds is not None:
             text.append(f"      Step {current.index + 1}/{len(state.steps)} ", style="bold")
-            text.append(f"{current.id} ")
+            text.append(f"{fmt.line(current.id)} ")
             text.append(
                 f"{clock_text(t.step_elapsed_seconds)} / {clock_text(t.step_expected_seconds)}",
                 style=Style(bold=True) + _style(p, step),

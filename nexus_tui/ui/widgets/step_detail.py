@@ -14,6 +14,8 @@ from textual.widgets import Static
 from nexus_tui.domain.incident import Override, StepState
 from nexus_tui.domain.preconditions import PreconditionResult
 from nexus_tui.domain.runbook import Precondition, Step
+from nexus_tui.domain.urls import mask_url
+from nexus_tui.ui import format as fmt
 from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.widgets.incident_clock import clock_text
 
@@ -77,20 +79,22 @@ class StepDetail(VerticalScroll):
     def show(self, m: StepDetailModel, p: Palette) -> None:
         step, st = m.step, m.st
         self.border_title = f"Step {st.index + 1}/{m.total} · {step.id}"
-        title = Text(step.title, style="bold")
+        title = Text(fmt.line(step.title), style="bold")
         if step.destructive:
             title.append("  ⚠ DESTRUCTIVE", style=p.critical)
-        meta = Text(f"\n{step.kind} step · owner {step.owner or '—'} · expected {clock_text(step.expected_seconds)}")
+        meta = Text(
+            f"\n{step.kind} step · owner {fmt.line(step.owner) or '—'} · expected {clock_text(step.expected_seconds)}"
+        )
         if st.reason:
-            meta.append(f" · {st.status}: {st.reason}", style=p.warning)
+            meta.append(f" · {st.status}: {fmt.line(st.reason)}", style=p.warning)
         if not m.is_current and not m.resolved and m.current_id is not None:
             meta.append(f"\nnot the current step: actions apply to {m.current_id}", style="dim")
         self.query_one("#sd-title", Static).update(title + meta)
-        self.query_one("#sd-desc", Static).update(Text(" ".join(step.description.split())) if step.description else "")
+        self.query_one("#sd-desc", Static).update(Text(fmt.one_line(step.description, 100_000)))
         self._show_command(m, p)
         self._show_checks(m, p)
         progress = self.query_one("#sd-progress", Static)
-        progress.update(Text("\n".join(m.progress[-12:])))
+        progress.update(Text("\n".join(fmt.line(line) for line in m.progress[-12:])))
         progress.display = bool(m.progress)
         progress.border_title = "running…" if m.running else "last run"
         self.query_one("#sd-keys", Static).update(self._keys(m, p))
@@ -104,23 +108,23 @@ class StepDetail(VerticalScroll):
             text.append(f"needs values for {names}: press p to supply them\n", style=p.warning)
         if step.kind == "command" and step.command:
             block.border_title = "command · c to copy"
-            text.append(f"$ {step.command}", style="bold")
+            text.append(f"$ {fmt.block(step.command)}", style="bold")
         elif step.kind == "aws":
             block.border_title = "dry run (no AWS call yet) · c copies the aws CLI line"
             if m.preview:
-                text.append(m.preview)
+                text.append(fmt.block(m.preview))
             elif m.preview_error:
-                text.append(m.preview_error, style=p.critical)
+                text.append(fmt.line(m.preview_error), style=p.critical)
             else:
                 text.append("preparing the preview…", style="dim")
         elif step.kind == "http" and step.http is not None:
             block.border_title = "health check · c copies a curl"
             h = step.http
-            text.append(f"GET {h.url}  expect HTTP {h.expected_status}", style="bold")
+            text.append(f"GET {fmt.line(mask_url(h.url))}  expect HTTP {h.expected_status}", style="bold")
             text.append(f"\nevery {h.retry_interval_seconds:g} s, for up to {clock_text(step.expected_seconds)}")
         elif step.command:
             block.border_title = "c to copy"
-            text.append(step.command, style="bold")
+            text.append(fmt.block(step.command), style="bold")
         block.update(text)
         block.display = bool(text.plain)
 
@@ -134,15 +138,17 @@ class StepDetail(VerticalScroll):
             if i:
                 text.append("\n")
             if c.result.ok is True:
-                text.append("✔ ", style=p.ok).append(c.pre.check, style="bold").append(f"  {c.result.detail}")
+                text.append("✔ ", style=p.ok).append(c.pre.check, style="bold").append(f"  {fmt.line(c.result.detail)}")
                 continue
             style = p.critical if c.result.ok is False else p.warning
             mark = "✖ " if c.result.ok is False else "? "
-            text.append(mark, style=style).append(c.pre.check, style=style).append(f"  {c.result.detail}", style=style)
+            detail = fmt.line(c.result.detail)
+            text.append(mark, style=style).append(c.pre.check, style=style).append(f"  {detail}", style=style)
             if c.override is not None:
-                text.append(f"\n   overridden by {c.override.actor}: {c.override.reason}", style=p.warning)
+                who, why = fmt.line(c.override.actor), fmt.line(c.override.reason)
+                text.append(f"\n   overridden by {who}: {why}", style=p.warning)
             elif c.pre.description:
-                text.append(f"\n   {' '.join(c.pre.description.split())}", style="dim")
+                text.append(f"\n   {fmt.one_line(c.pre.description, 100_000)}", style="dim")
         block.update(text)
 
     @staticmethod
