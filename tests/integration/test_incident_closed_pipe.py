@@ -7,7 +7,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
 from incident_harness import IncidentCli
 
 RUNBOOK = """\
@@ -38,10 +37,6 @@ def _into_closed_pipe(cli: IncidentCli, *args: str) -> subprocess.CompletedProce
         os.close(write)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="cli.main's closed-pipe handling comes with the hard-input branch; passes once it is merged",
-)
 def test_every_incident_command_ends_quietly_into_a_closed_pipe(tmp_path: Path) -> None:
     books = tmp_path / "runbooks"
     books.mkdir()
