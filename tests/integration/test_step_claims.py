@@ -189,8 +189,8 @@ async def test_an_abandoned_claim_blocks_until_recheck(cli: IncidentCli, recorde
 
 @pytest.mark.xfail(
     strict=False,
-    reason="sources/aws/actions.py drops a ClientError's RequestId and (before the ui-robust branch) records "
-    "an answered refusal as not_sent; passes once execute() keeps ResponseMetadata.RequestId on failure",
+    reason="sources/aws/actions.py execute() drops a ClientError's ResponseMetadata.RequestId on failure "
+    "(the journal gets outcome failed, request_id null); passes once failed() keeps it",
 )
 async def test_a_refused_call_keeps_its_request_id(cli: IncidentCli, recorder: Recorder) -> None:
     recorder.release.set()
