@@ -122,9 +122,14 @@ def plan_step(
     if line:
         blockers.append(line)
     if claim is not None:
-        age = (now - claim.at).total_seconds()
-        verb = "is being executed" if age <= claim.deadline_seconds else "was claimed and never reported back"
-        blockers.append(f"step {step_id} {verb} by {claim.holder} on {claim.host} since {claim.at:%H:%M:%S} UTC")
+        since = f"{claim.at:%H:%M:%S} UTC"
+        if (now - claim.at).total_seconds() <= claim.deadline_seconds:
+            blockers.append(f"step {step_id} is being executed by {claim.holder} on {claim.host} since {since}")
+        else:  # the same words as transitions.claim: the next move (a re-check) is part of the answer
+            blockers.append(
+                f"step {step_id} was claimed by {claim.holder} on {claim.host} at {since} and never reported back: "
+                "its outcome is unknown; re-check the resource state before anything else"
+            )
     if unknown:
         blockers.append(f"step {step_id}: the last call's outcome is unknown; re-check the resource state first")
     nxt: NextAction

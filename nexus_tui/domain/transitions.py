@@ -273,10 +273,31 @@ def claim(
     )
 
 
-def release_unknown(state: IncidentState, step_id: str, *, reached: bool | None, detail: str) -> Draft:
+def recheckable(state: IncidentState, step_id: str, now: datetime | None) -> None:
+    """A re-check decides an outcome nobody knows: a claim past its deadline (the claimer died mid-call) or
+    a call whose answer was lost. Anything else is refused: a verdict on a step never executed would mark it
+    done without its preconditions or typed confirmation, and releasing a live claim lets a second operator
+    send the same call while the first one still runs."""
+    state.step_state(step_id)
+    held = state.claims.get(step_id)
+    if held is not None:
+        if now is not None and (now - held.at).total_seconds() <= held.deadline_seconds:
+            raise IncidentError(
+                f"step {step_id} is being executed by {held.holder} on {held.host} since {held.at:%H:%M:%S} UTC: "
+                "wait for its outcome (a re-check is for a claim past its deadline)"
+            )
+        return
+    last = state.last_aws_request(step_id)
+    if last is None or not last.outcome_unknown:
+        raise IncidentError(f"step {step_id}: nothing to re-check (no call of it is executing or of unknown outcome)")
+
+
+def release_unknown(
+    state: IncidentState, step_id: str, *, reached: bool | None, detail: str, now: datetime | None = None
+) -> Draft:
     """The verdict of a read-only re-check after an outcome-unknown call or an abandoned claim: recorded as
     an aws_request that releases the claim, with outcome done (the resource shows the change) or failed."""
-    state.step_state(step_id)
+    recheckable(state, step_id, now)
     step = state.runbook.step(step_id)
     action = step.action.name if step.action is not None else "recheck"
     outcome = "done" if reached else ("failed" if reached is False else "unknown")

@@ -314,7 +314,10 @@ class IncidentService:
         )
 
     def release_unknown(self, incident_id: str, step_id: str, *, reached: bool | None, detail: str) -> IncidentView:
-        return self._change(incident_id, lambda s: tr.release_unknown(s, step_id, reached=reached, detail=detail))
+        now = self.clock.now()
+        return self._change(
+            incident_id, lambda s: tr.release_unknown(s, step_id, reached=reached, detail=detail, now=now)
+        )
 
     def supply_params(self, incident_id: str, values: Mapping[str, str]) -> IncidentView:
         return self._change(incident_id, lambda s: tr.supply_params(s, values))

@@ -13,6 +13,7 @@ from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.runbook import Step
 from nexus_tui.domain.step_plan import blocking_line, plan_step
+from nexus_tui.domain.transitions import recheckable
 from nexus_tui.engine.actions import (
     ActionError,
     ActionProgress,
@@ -207,6 +208,7 @@ class SessionExecution:
         operator's verdict with a reason. Done -> the step is confirmed; not done -> it may be executed again."""
         state = await self.s.refresh()
         step = state.runbook.step(state.step_state(step_id).id)
+        recheckable(state, step_id, self.s.service.clock.now())  # before any look at the resource
         detail = reason.strip()
         if verdict is None:
             found = await self._executor().runner(state).recheck_step(step, state.params)

@@ -361,7 +361,8 @@ async def test_replica_secret_is_promoted_then_updated_on_the_simulator(
     shown = preview(action, config)
     promote_line, put_line = shown.cli.splitlines()
     assert promote_line.startswith("aws secretsmanager stop-replication-to-replica --region us-west-2")
-    assert "--secret-id securenexus/secrets" in promote_line and "PrimaryRegion" in promote_line
+    assert "--secret-id securenexus/secrets" in promote_line and "#" not in promote_line
+    assert "only if describe-secret shows a PrimaryRegion" in shown.text
     assert put_line.startswith("aws secretsmanager put-secret-value --region us-west-2")
     assert "StopReplicationToReplica in us-west-2" in shown.text and f"    {put_line}" in shown.text
     assert shown.destructive and shown.confirm_text == secret_id

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from moto_world import DR, PRIMARY, fake_credentials, fire_alarm, reset, seed, start_server
 
 from nexus_tui.config import AppConfig, AwsConfig
+from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.health import overall_state, replication_state
 from nexus_tui.domain.models import State
 from nexus_tui.engine.dashboard import DashboardService
@@ -96,7 +99,13 @@ async def test_include_globs_narrow_and_alarms_are_kept_for_discovered_resources
 
 
 async def test_second_refresh_reuses_discovery_and_costs_few_requests(world: str) -> None:
-    svc = DashboardService(config(world))
+    # No first-refresh budget (each refresh waits for the whole picture), a clock that stands still (the
+    # discovery stays fresh) and timeouts no loaded machine reaches (a region that times out is rediscovered):
+    # what is counted does not depend on how fast the machine answers.
+    clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    base = config(world)
+    patient = replace(base, aws=replace(base.aws, connect_timeout=30, read_timeout=60))
+    svc = DashboardService(patient, clock, budget_seconds=None, region_timeout=120)
     try:
         first = await svc.refresh()
         second = await svc.refresh()

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.models import DashboardSnapshot
-from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.incidents import IdFactory, IncidentService
 from nexus_tui.engine.session import StepExecutor
 from nexus_tui.engine.static import StaticDashboardSource
 from nexus_tui.journal.sqlite import SqliteJournal
@@ -89,19 +89,26 @@ class Rig:
         return self.service.declare(RUNBOOK_ID, "SEV2", "alice", False, params or {"deployment": "api"})
 
 
-def make_service(config: AppConfig, clock: ManualClock, journal: Path, actor: str = "alice") -> IncidentService:
+def make_service(
+    config: AppConfig, clock: ManualClock, journal: Path, actor: str = "alice", id_factory: IdFactory | None = None
+) -> IncidentService:
     library = load_library(config=config)
     return IncidentService(
-        SqliteJournal(journal), clock=clock, runbook_loader=library.get, settings=config.settings, actor=actor
+        SqliteJournal(journal),
+        clock=clock,
+        runbook_loader=library.get,
+        settings=config.settings,
+        actor=actor,
+        id_factory=id_factory,
     )
 
 
-def make_rig(tmp: Path, clock: ManualClock) -> Rig:
+def make_rig(tmp: Path, clock: ManualClock, id_factory: IdFactory | None = None) -> Rig:
     books = tmp / "runbooks"
     books.mkdir()
     (books / "drill-failover.yaml").write_text(RUNBOOK)
     config = replace(AppConfig(), runbook_dirs=(books,), refresh_seconds=3600.0)
-    return Rig(tmp, config, clock, make_service(config, clock, tmp / "journal.sqlite3"))
+    return Rig(tmp, config, clock, make_service(config, clock, tmp / "journal.sqlite3", id_factory=id_factory))
 
 
 async def on_runbook(app: NexusApp, pilot: object) -> RunbookScreen:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from nexus_tui.domain.clock import ManualClock
 from tests.ui.conftest import SIZE
 from tests.ui.runbook_support import make_rig, on_runbook
 from tests.ui.sample_data import healthy_snapshot
 
 
-def test_runbook_screen(snap_compare, tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nexus_tui.engine.incidents as incidents
-
-    monkeypatch.setattr(incidents.secrets, "token_hex", lambda n: "a1b2")  # a stable incident id on screen
-    rig = make_rig(tmp_path, clock)
+def test_runbook_screen(snap_compare, tmp_path: Path, clock: ManualClock) -> None:
+    rig = make_rig(tmp_path, clock, id_factory=lambda now: f"INC-{now:%Y%m%d-%H%M}-a1b2")  # a stable id on screen
     iid = rig.declare()
     clock.advance(90)
     rig.service.override(iid, "verify", "DB down per CloudWatch; region answers", "region_unreachable")

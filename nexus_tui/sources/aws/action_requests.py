@@ -31,10 +31,12 @@ class Request:
     read_only_calls: tuple[str, ...] = ()
     extra_regions: tuple[str, ...] = ()  # regions touched besides the action's own (copy's source)
     cli_params: dict[str, Any] = field(default_factory=dict)  # overrides api_params for the CLI line
-    cli_note: str = ""
-    # Mutating calls execute() may make before the main one, as (operation, CLI params, when): CLI lines first.
-    cli_before: tuple[tuple[str, dict[str, Any], str], ...] = ()
-    notes: tuple[str, ...] = ()  # shown in the preview
+    # Mutating calls execute() may make before the main one, as (operation, CLI params): CLI lines first.
+    cli_before: tuple[tuple[str, dict[str, Any]], ...] = ()
+    # Shown in the preview. Conditions and file contents for the CLI lines go here, never into a line:
+    # every CLI line must run unchanged (a trailing `# comment` would reach `aws` as arguments when not
+    # pasted into a shell).
+    notes: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -197,15 +199,12 @@ def _secret(name: str, params: Mapping[str, Any], region: str) -> Request:
             "secretsmanager GetSecretValue (the JSON to edit; never shown)",
         ),
         cli_params={"SecretId": secret_id, "SecretString": "file://secret.json"},
-        cli_note=f"secret.json: the current SecretString with key {key!r} set to {endpoint!r}",
-        cli_before=(
-            (
-                "StopReplicationToReplica",
-                {"SecretId": secret_id},
-                "only if describe-secret shows a PrimaryRegion other than this region",
-            ),
+        cli_before=(("StopReplicationToReplica", {"SecretId": secret_id}),),
+        notes=(
+            promotion,
+            f"CLI: run stop-replication-to-replica only if describe-secret shows a PrimaryRegion other than "
+            f"{region}; secret.json is the current SecretString with key {key!r} set to {endpoint!r}",
         ),
-        notes=(promotion,),
     )
 
 
@@ -253,12 +252,12 @@ def _route53(name: str, params: Mapping[str, Any]) -> Request:
 
 def cli_line(req: Request, region: str, endpoint: str | None) -> str:
     """The equivalent `aws` command; one line per mutating call when execute() may make more than one."""
-    main = _cli_one(req.service, req.operation, req.cli_params or dict(req.api_params), region, endpoint, req.cli_note)
-    before = [_cli_one(req.service, op, params, region, endpoint, when) for op, params, when in req.cli_before]
+    main = _cli_one(req.service, req.operation, req.cli_params or dict(req.api_params), region, endpoint)
+    before = [_cli_one(req.service, op, params, region, endpoint) for op, params in req.cli_before]
     return "\n".join([*before, main])
 
 
-def _cli_one(service: str, operation: str, cli: dict[str, Any], region: str, endpoint: str | None, note: str) -> str:
+def _cli_one(service: str, operation: str, cli: dict[str, Any], region: str, endpoint: str | None) -> str:
     parts = ["aws", CLI_SERVICE[service], xform_name(operation, "-"), "--region", region]
     if endpoint:
         parts += ["--endpoint-url", endpoint]
@@ -270,5 +269,4 @@ def _cli_one(service: str, operation: str, cli: dict[str, Any], region: str, end
             parts.append("--no-" + flag[2:])
         else:
             parts += [flag, _shown(value)]
-    line = " ".join(shlex.quote(p) for p in parts)
-    return f"{line}  # {note}" if note else line
+    return " ".join(shlex.quote(p) for p in parts)
