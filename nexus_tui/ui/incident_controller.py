@@ -54,6 +54,7 @@ class IncidentController:
         self.screen: RunbookScreen | None = None
         self._over_rto = False  # the projection is beyond the RTO (notified when it crosses)
         self._journal_problem: str | None = None
+        self.following = False  # the change feed is subscribed: anything appended from now on shows up
 
     # -- what screens ask -----------------------------------------------------------------------------------
 
@@ -114,11 +115,14 @@ class IncidentController:
                     self._session(view.state.id).state = view.state
                     self.apply(view.state, show=True)
                 self._problem(None)
-                async for batch in self.service.follow(heads):
+                feed = self.service.follow(heads)
+                self.following = True
+                async for batch in feed:
                     await self._on_events(batch)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                self.following = False
                 self._problem(error_line(exc))
                 await asyncio.sleep(FEED_RETRY_SECONDS)
 

@@ -237,6 +237,8 @@ async def test_an_incident_declared_from_the_cli_is_picked_up(tmp_path: Path, cl
     app = rig.app(outage_snapshot())
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(lambda: app.snapshot is not None, pilot)
+        # Declared after the TUI subscribed (before that, it would be reopened as the open incident instead).
+        await wait_for(lambda: app.incident_ui is not None and app.incident_ui.following, pilot, limit=30)
         cli = rig.other_service("bob")
         iid = cli.declare(RUNBOOK_ID, "SEV3", "bob", False, {"deployment": "api"})
         await wait_for(lambda: app.incident_ui is not None and app.incident_ui.incident_id == iid, pilot, limit=4)
