@@ -187,11 +187,6 @@ async def test_an_abandoned_claim_blocks_until_recheck(cli: IncidentCli, recorde
     assert types == ["declared", "step_claimed", "aws_request", "step_claimed", "step_started", "aws_request"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="sources/aws/actions.py execute() drops a ClientError's ResponseMetadata.RequestId on failure "
-    "(the journal gets outcome failed, request_id null); passes once failed() keeps it",
-)
 async def test_a_refused_call_keeps_its_request_id(cli: IncidentCli, recorder: Recorder) -> None:
     recorder.release.set()
     iid = cli.ok("declare", "--runbook", "claims-test").strip()

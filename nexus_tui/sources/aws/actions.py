@@ -261,7 +261,11 @@ async def execute(
         if outcome == "unknown":
             error = f"{error}; {UNKNOWN}"
         run.emit("done", f"failed: {error}")
-        return result(False, error=error, outcome=outcome)
+        # AWS's answer to a refused call still names the request: CloudTrail and AWS support need it.
+        response = getattr(exc, "response", None)
+        metadata = response.get("ResponseMetadata", {}) if isinstance(response, dict) else {}
+        request_id = metadata.get("RequestId") if isinstance(metadata, dict) else None
+        return result(False, error=error, outcome=outcome, request_id=request_id or None)
 
     run.emit("request", f"calling {req.service} {req.operation} for {resource} in {region}")
     try:
