@@ -19,6 +19,10 @@ def settled(incident: bool):  # type: ignore[no-untyped-def]
         app = pilot.app
         assert isinstance(app, WallApp)
         await wait_for(lambda: app.snapshot is not None and app.showing_incident == incident, pilot, limit=LIMIT)
+        # Twice, a pause apart: the rows are cut to the width layout gives their box, known after the first.
+        await pilot.pause()
+        app.render_wall()
+        await pilot.pause()
         app.render_wall()
         await pilot.pause()
 

@@ -32,6 +32,12 @@ from nexus_tui.ui.widgets.incident_clock import clock_text
 
 
 class WallScreen(Screen[None]):
+    def on_resize(self) -> None:
+        # Rows are cut to the width their box got from layout: render again once it is known or changes.
+        render = getattr(self.app, "render_wall", None)
+        if callable(render):
+            self.call_after_refresh(render)
+
     def __init__(self, mode: str = "wall") -> None:
         super().__init__(id="wall")
         self.mode = mode  # "wall": incident when open, else readiness; "dashboard": readiness only
