@@ -15,9 +15,8 @@ from pathlib import Path
 
 from nexus_tui.journal.base import JournalError
 from nexus_tui.journal.chain import StoredRow, check_chain, parse_at
-from nexus_tui.journal.sqlite import SqliteJournal
+from nexus_tui.journal.sqlite import EVENT_COLUMNS, SqliteJournal
 
-_COLUMNS = "incident_id, seq, type, at, actor, aws_identity, payload, prev_hash, hash"
 # Consecutive unreadable/missing rowids after which a scan without a known max(id) stops.
 _MISS_LIMIT = 10_000
 
@@ -57,7 +56,7 @@ def _read_rows(db: sqlite3.Connection, report: SalvageReport) -> dict[str, list[
     rowid, misses = 1, 0
     while (top is not None and rowid <= top) or (top is None and misses < _MISS_LIMIT):
         try:
-            row = db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (rowid,)).fetchone()
+            row = db.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (rowid,)).fetchone()
         except sqlite3.DatabaseError:
             row = None
             report.unreadable_rows += 1

@@ -36,7 +36,7 @@ from nexus_tui.journal.chain import GENESIS, StoredRow, canonical, check_chain, 
 from nexus_tui.journal.sqlite_errors import translate
 from nexus_tui.journal.sqlite_schema import SCHEMA_VERSION, migrate
 
-_COLUMNS = "incident_id, seq, type, at, actor, aws_identity, payload, prev_hash, hash"
+EVENT_COLUMNS = "incident_id, seq, type, at, actor, aws_identity, payload, prev_hash, hash"
 _OUTBOX_COLUMNS = (
     "id, incident_id, event_seq, channel, key, kind, payload, status, attempts, next_attempt_at, created_at,"
     " claimed_by, claimed_until, remote_id, last_error"
@@ -84,12 +84,14 @@ class SqliteJournal:
                 raise translate(exc, self.location, "open") from None
         except OSError as exc:
             raise JournalError(f"{self.path}: cannot open journal: {exc.strerror or exc}") from None
-        # Checked once per open: writing into a damaged file can spread the damage, so writes are refused
-        # (reads still work, and `journal salvage` copies what is sound).
-        try:
-            self.damage = self.integrity(full=True)
-        except JournalDamaged as exc:
-            self.damage = str(exc)
+        # Checked once per writable open: writing into a damaged file can spread the damage, so writes are
+        # refused (reads still work, and `journal salvage` copies what is sound). A read-only open (the feed's
+        # watcher, `journal check`) writes nothing, so it skips this whole-file scan; verify() still runs it.
+        if not self.read_only:
+            try:
+                self.damage = self.integrity(full=True)
+            except JournalDamaged as exc:
+                self.damage = str(exc)
 
     def _connect(self, read_only: bool) -> sqlite3.Connection:
         if read_only:
@@ -192,7 +194,7 @@ class SqliteJournal:
             seq = last_seq + 1
             digest = event_hash(incident_id, seq, type_, at_text, actor, aws_identity, payload_json, prev_hash)
             db.execute(
-                f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (incident_id, seq, type_, at_text, actor, aws_identity, payload_json, prev_hash, digest),
             )
             for msg in outbox:
@@ -206,7 +208,7 @@ class SqliteJournal:
     def rows(self, incident_id: str, since_seq: int = 0) -> list[StoredRow]:
         with self._locked(f"read {incident_id}") as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
                 (incident_id, since_seq),
             ).fetchall()
         return [_row(r) for r in rows]
