@@ -256,6 +256,9 @@ async def test_reopening_restores_the_step_and_the_original_clock(tmp_path: Path
     app = rig.app(outage_snapshot())
     async with app.run_test(size=SIZE) as pilot:
         await on_runbook(app, pilot)
+        # The screen is up before the reopened state has been rendered into it: wait for the render.
+        await wait_for(lambda: step_states(app)[:2] == ["↷ skipped", "▶ current"], pilot)
+        await wait_for(lambda: "Step 2/4" in big_clock(app).last_text, pilot)
         assert app.screen.query_one(StepList).highlighted_step == "restart"
         assert step_states(app)[:2] == ["↷ skipped", "▶ current"]
         text = big_clock(app).last_text
