@@ -46,8 +46,8 @@ async def test_access_denied_is_one_unavailable_entry_and_the_rest_works(moto_ur
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)  # moto enforces IAM from here on
-    aws = AwsConfig(regions=(PRIMARY, DR), endpoints={PRIMARY: moto_url, DR: moto_url}, read_timeout=2)
-    svc = DashboardService(AppConfig(aws=aws))
+    aws = AwsConfig(regions=(PRIMARY, DR), endpoints={PRIMARY: moto_url, DR: moto_url}, read_timeout=30)
+    svc = DashboardService(AppConfig(aws=aws), budget_seconds=None, region_timeout=120)  # independent of speed
     try:
         snap = await svc.refresh()
     finally:

@@ -34,11 +34,20 @@ def world(moto_url: str, monkeypatch: Any) -> str:
 
 def config(url: str, regions: tuple[str, ...] = (PRIMARY, DR), **kw: Any) -> AppConfig:
     endpoints = {r: url for r in (PRIMARY, DR)}
-    return AppConfig(aws=AwsConfig(regions=regions, endpoints=endpoints, connect_timeout=1, read_timeout=2), **kw)
+    # Timeouts no loaded machine reaches: moto builds a service's backend on its first call, which took
+    # over 2 s on a busy CI runner and made a region look unreachable.
+    return AppConfig(aws=AwsConfig(regions=regions, endpoints=endpoints, connect_timeout=30, read_timeout=60), **kw)
+
+
+def patient(cfg: AppConfig, clock: Any = None) -> DashboardService:
+    """A service whose refresh waits for the whole picture: what these tests assert must not depend on speed."""
+    if clock is None:
+        return DashboardService(cfg, budget_seconds=None, region_timeout=120)
+    return DashboardService(cfg, clock, budget_seconds=None, region_timeout=120)
 
 
 async def test_discovers_and_measures_every_kind(world: str) -> None:
-    svc = DashboardService(config(world, labels={"orders-pg*": "Orders DB"}))
+    svc = patient(config(world, labels={"orders-pg*": "Orders DB"}))
     try:
         snap = await svc.refresh(complete=True)
     finally:
@@ -74,7 +83,7 @@ async def test_discovers_dr_regions_without_configured_regions(world: str, monke
     # One endpoint for every region through AWS_ENDPOINT_URL; the DR region comes from the replica ARN etc.
     monkeypatch.setenv("AWS_ENDPOINT_URL", world)
     monkeypatch.setenv("AWS_DEFAULT_REGION", PRIMARY)
-    svc = DashboardService(AppConfig(aws=AwsConfig(connect_timeout=1, read_timeout=2)))
+    svc = patient(AppConfig(aws=AwsConfig(connect_timeout=30, read_timeout=60)))
     try:
         snap = await svc.refresh()
     finally:
@@ -87,7 +96,7 @@ async def test_discovers_dr_regions_without_configured_regions(world: str, monke
 async def test_include_globs_narrow_and_alarms_are_kept_for_discovered_resources(world: str) -> None:
     fire_alarm(world, DR, "orders-dr-lag", "orders-pg-dr")
     fire_alarm(world, DR, "someone-elses", "billing-db")
-    svc = DashboardService(config(world, include=("orders-pg*",)))
+    svc = patient(config(world, include=("orders-pg*",)))
     try:
         snap = await svc.refresh()
     finally:
@@ -103,9 +112,7 @@ async def test_second_refresh_reuses_discovery_and_costs_few_requests(world: str
     # discovery stays fresh) and timeouts no loaded machine reaches (a region that times out is rediscovered):
     # what is counted does not depend on how fast the machine answers.
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
-    base = config(world)
-    patient = replace(base, aws=replace(base.aws, connect_timeout=30, read_timeout=60))
-    svc = DashboardService(patient, clock, budget_seconds=None, region_timeout=120)
+    svc = patient(config(world), clock)
     try:
         first = await svc.refresh()
         second = await svc.refresh()
