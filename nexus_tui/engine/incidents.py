@@ -209,6 +209,7 @@ class IncidentService:
         ic: str | None = None,
         drill: bool = False,
         params: Mapping[str, str] | None = None,
+        scenario: str | None = None,
     ) -> str:
         # Always resolved, also without overrides: the snapshot must hold the defaults' values, not ${names}.
         try:
@@ -216,6 +217,8 @@ class IncidentService:
         except ParamError as exc:
             raise IncidentError(str(exc)) from None
         draft = tr.declare(runbook, params or {}, severity, ic or self.actor, drill)
+        if scenario is not None and drill:
+            draft.payload["scenario"] = scenario  # the drill calendar reads it for each scenario's last run
         now = self.clock.now()
         for _ in range(_RETRIES):
             incident_id = self.id_factory(now)
