@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.drill import BlockedBy, DataLoss, DrillError, DrillScore, Scenario, StepScore, judge
+from nexus_tui.domain.runbook_params import runbook_placeholders
 from nexus_tui.engine.actions import ActionError
 from nexus_tui.engine.dashboard import DashboardService
 from nexus_tui.engine.incidents import IncidentService
@@ -99,9 +100,10 @@ class DrillRunner:
             fault = world.inject()
             fault_at: datetime = fault.at
             self._say(f"fault injected: {scenario.fault}")
-            iid = svc.declare(
-                scenario.runbook, severity="SEV1", drill=True, params=world.declare_params(), scenario=scenario.id
-            )
+            runbook = svc.runbook(scenario.runbook)
+            known = set(runbook.params) | runbook_placeholders(runbook)
+            params = {k: v for k, v in world.declare_params().items() if k in known}
+            iid = svc.declare(scenario.runbook, severity="SEV1", drill=True, params=params, scenario=scenario.id)
             self._say(f"declared drill incident {iid} ({scenario.runbook})")
             session = IncidentSession(svc, iid, executor=executor, snapshot=lambda: dashboard.refresh(complete=True))
             lag = fault.facts.get("lag_at_failure") if isinstance(getattr(fault, "facts", None), dict) else None
