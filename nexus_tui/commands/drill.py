@@ -2,6 +2,7 @@
 
   nexus-tui drill list [--json]                          the scenario catalogue
   nexus-tui drill run SCENARIO --auto [--speed N] [--json]   unattended rehearsal; exit 0 pass, 1 fail/blocked
+  nexus-tui drill SCENARIO [--speed N]                   the TUI on the simulator, the fault after a calm spell
 
 `register(subparsers)` creates the `drill` parser and keeps its own subparsers object in DRILL_SUBPARSERS,
 so other modules add verbs to it (`drill schedule`): call `add_drill_command(name, register_fn)` before
@@ -53,8 +54,21 @@ def register(subparsers: Any) -> None:
     runner.add_argument("--report", type=Path, default=None, help="also write the Markdown drill report here")
     runner.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     runner.set_defaults(func=run_drill)
+
+    for s in SCENARIOS:
+        live = subs.add_parser(s.id, help=f"open the TUI on the simulator and inject: {s.fault}")
+        live.add_argument("--speed", type=speed_value, default=1.0, help="simulated seconds per second (default 1)")
+        live.add_argument("--journal", default=None, help="journal file or postgresql:// URL (default: the config's)")
+        live.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme")
+        live.set_defaults(func=_interactive)
     for hook in DRILL_HOOKS:
         hook(subs)
+
+
+def _interactive(args: argparse.Namespace) -> int:
+    from nexus_tui.commands.drill_tui import run_interactive
+
+    return run_interactive(args)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

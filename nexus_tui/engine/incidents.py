@@ -94,6 +94,8 @@ class IncidentService:
         self.actor = actor or current_user()
         self.undo_grace_seconds = undo_grace_seconds
         self._loader = runbook_loader
+        # `nexus-tui drill SCENARIO`: drills declared from the TUI name the scenario they rehearse.
+        self.drill_scenario: str | None = None
         self._identity = identity
         self._identity_known = identity is None
         self._arn: str | None = None
@@ -217,6 +219,7 @@ class IncidentService:
         except ParamError as exc:
             raise IncidentError(str(exc)) from None
         draft = tr.declare(runbook, params or {}, severity, ic or self.actor, drill)
+        scenario = scenario or (self.drill_scenario if drill else None)
         if scenario is not None and drill:
             draft.payload["scenario"] = scenario  # the drill calendar reads it for each scenario's last run
         now = self.clock.now()

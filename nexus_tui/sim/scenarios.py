@@ -136,10 +136,43 @@ class DrillWorld:
         self.clock.advance(seconds)
         self.sim.tick(0)
 
-    def calm(self, seconds: float = CALM_SECONDS) -> None:
-        if self.scenario.at_risk and "s3" in self.scenario.at_risk:
+    def prepare(self) -> None:
+        """The application's state before the fault: its latest S3 objects exist for real."""
+        if "s3" in self.scenario.at_risk and not self._originals:
             self._write_ledger_objects()
+
+    def calm(self, seconds: float = CALM_SECONDS) -> None:
+        self.prepare()
         self.jump(seconds)
+
+    def recovered_by_resources(self) -> bool:
+        """An interactive drill has no runner to call after_step: the app counts as back when traffic
+        reaches a healthy copy, read from the simulated account itself (DNS at the DR load balancer, or the
+        secret pointing at a restored instance)."""
+        sid = self.scenario.id
+        if sid in ("primary-db-failure", "lag-storm", "region-outage"):
+            dns = self.sim.world.dns[0]
+            r53 = self.boto("route53")
+            zones = r53.list_hosted_zones_by_name(DNSName=dns.zone)["HostedZones"]
+            if not zones:
+                return False
+            records = r53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
+            return any(
+                r["Name"].rstrip(".") == dns.record and v["Value"] == dns.secondary.dns_name
+                for r in records
+                if "SetIdentifier" not in r
+                for v in r.get("ResourceRecords", [])
+            )
+        if sid == "data-corruption":
+            secret = self.sim.world.secrets[0]
+            raw = self.boto("secretsmanager", secret.region).get_secret_value(SecretId=secret.name)["SecretString"]
+            return "restored" in str(json.loads(raw).get("host", ""))
+        return False
+
+    def watch_recovery(self) -> None:
+        """Called every few seconds by an interactive drill: app health comes back with the service."""
+        if self.fault is not None and self.recovered_by_resources():
+            self.sim.set_health(True)
 
     # -- faults --------------------------------------------------------------------------------------
 
