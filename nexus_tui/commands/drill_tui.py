@@ -11,13 +11,49 @@ import os
 import sys
 import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from nexus_tui.config import ConfigError, default_data_dir, load_config
-from nexus_tui.domain.drill import DrillError, scenario
+from nexus_tui.config import AppConfig, ConfigError, default_data_dir, load_config
+from nexus_tui.domain.drill import DrillError, scenario, summary_line
 from nexus_tui.domain.text import printable_line
+
+if TYPE_CHECKING:
+    from nexus_tui.engine.incidents import IncidentService
+    from nexus_tui.sim.scenarios import DrillWorld
 
 CALM_SIMULATED_SECONDS = 120.0
 MIN_CALM_WALL_SECONDS = 10.0  # long enough to see the dashboard green before it turns
+
+
+def _report(world: DrillWorld, incidents: IncidentService, config: AppConfig, speed: float) -> None:
+    """After the TUI closes: the drill's score and report for the incident declared during this drill."""
+    from nexus_tui.engine.drill import drill_report_section, score_incident
+
+    fault = world.fault
+    if fault is None:
+        print("nexus-tui: the drill ended before its fault was injected; no score", file=sys.stderr)
+        return
+    mine = []
+    for iid in incidents.journal.incident_ids():
+        state = incidents.state(iid)
+        if (
+            state.drill
+            and state.declared_at >= fault.at
+            and state.events[0].payload.get("scenario") == world.scenario.id
+        ):
+            mine.append(state)
+    if not mine:
+        print("nexus-tui: no drill incident was declared after the fault; no score", file=sys.stderr)
+        return
+    state = max(mine, key=lambda s: s.declared_at)
+    score = score_incident(state, world, config, fault_at=fault.at, speed=speed)
+    report = incidents.report(state.id) + drill_report_section(score, tuple(world.cleanup()))
+    path = default_data_dir() / f"drill-{state.id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report, encoding="utf-8")
+    print(summary_line(score), file=sys.stderr)
+    detected = "-" if score.detection_seconds is None else f"{score.detection_seconds / 60:.1f} min"
+    print(f"  detection (fault to declare): {detected}; report: {path}", file=sys.stderr)
 
 
 def run_interactive(args: argparse.Namespace) -> int:
@@ -74,8 +110,10 @@ def run_interactive(args: argparse.Namespace) -> int:
             clock=world.clock,
         )
         incidents.drill_scenario = chosen.id
+        # AWS's own waiters poll every ~15 s; at --speed N a wall-clock 15 s would be 15 N simulated seconds.
+        executor = replace(executor, poll_interval=min(max(15.0 / speed, 0.1), 15.0))
         with incidents:
-            return asyncio.run(
+            code = asyncio.run(
                 run_app(
                     config,
                     DashboardService(config, world.clock),
@@ -87,6 +125,8 @@ def run_interactive(args: argparse.Namespace) -> int:
                     theme_name=getattr(args, "theme", None),
                 )
             )
+            _report(world, incidents, config, speed)
+            return code
     except DrillError as exc:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2

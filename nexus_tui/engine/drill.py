@@ -12,13 +12,14 @@ the simulator are sibling layers, so neither imports the other.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.drill import BlockedBy, DataLoss, DrillError, DrillScore, Scenario, StepScore, judge
+from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.runbook_params import runbook_placeholders
 from nexus_tui.engine.actions import ActionError
 from nexus_tui.engine.dashboard import DashboardService
@@ -108,51 +109,15 @@ class DrillRunner:
             session = IncidentSession(svc, iid, executor=executor, snapshot=lambda: dashboard.refresh(complete=True))
             lag = fault.facts.get("lag_at_failure") if isinstance(getattr(fault, "facts", None), dict) else None
             rpo = float(config.settings.targets.rpo_seconds)
-            blocked, failures, overrides = await self._walk(session, dashboard, lag, rpo)
+            blocked, failures, _overrides = await self._walk(session, dashboard, lag, rpo)
             state = await session.refresh()
-            finished = [s.finished_at for s in state.steps if s.finished_at is not None]
-            all_done = not state.pending_steps
-            rto = (max(finished) - fault_at).total_seconds() if all_done and finished else None
-            if all_done:
-                await session.resolve(f"drill {scenario.id}: runbook walked to the end")
-            loss, checks, extra = world.measure()
-            steps = tuple(
-                StepScore(
-                    st.id,
-                    state.runbook.step(st.id).expected_seconds,
-                    st.actual_seconds,
-                    st.status,
-                    tuple(overrides.get(st.id, ())),
-                )
-                for st in state.steps
+            if not state.pending_steps:
+                state = (await session.resolve(f"drill {scenario.id}: runbook walked to the end")).state
+            score = score_incident(
+                state, world, config, fault_at=fault_at, speed=self.speed, blocked=blocked, failures=tuple(failures)
             )
-            rto_target = float(state.runbook.rto_seconds or config.settings.targets.rto_seconds)
-            rpo_target = float(config.settings.targets.rpo_seconds)
-            verdict, reasons = judge(
-                rto_seconds=rto,
-                rto_target_seconds=rto_target,
-                data_loss=loss,
-                rpo_target_seconds=rpo_target,
-                steps=steps,
-                blocked_by=blocked,
-                extra_failures=(*failures, *extra),
-            )
-            score = DrillScore(
-                scenario=scenario.id,
-                runbook=scenario.runbook,
-                verdict=verdict,
-                rto_seconds=rto,
-                rto_target_seconds=rto_target,
-                detection_seconds=None,  # unattended: declared the moment the fault is injected
-                data_loss=loss,
-                rpo_target_seconds=rpo_target,
-                steps=steps,
-                blocked_by=blocked,
-                reasons=reasons,
-                speed=self.speed,
-                incident_id=iid,
-                checks=checks,
-            )
+            score = replace(score, detection_seconds=None)  # unattended: declared the moment the fault is injected
+            verdict, reasons = score.verdict, score.reasons
             cleanup = tuple(world.cleanup())
             await session.note(f"drill verdict: {verdict.upper()}" + (f" ({'; '.join(reasons)})" if reasons else ""))
             report = svc.report(iid)
@@ -238,6 +203,64 @@ class DrillRunner:
         note = "drill: done by the unattended rehearsal after its expected time"
         await session.confirm(step_id, confirm_text, note=note, snapshot=snapshot)
         return True, ""
+
+
+def score_incident(
+    state: IncidentState,
+    world: DrillWorldPort,
+    config: AppConfig,
+    *,
+    fault_at: datetime,
+    speed: float,
+    blocked: BlockedBy | None = None,
+    failures: tuple[str, ...] = (),
+) -> DrillScore:
+    """The score of a drill incident from its journaled state and the world's measurements: the same for an
+    unattended rehearsal and for a team's interactive drill. RTO runs from the fault to the last step done."""
+    finished = [s.finished_at for s in state.steps if s.finished_at is not None]
+    all_done = not state.pending_steps
+    rto = (max(finished) - fault_at).total_seconds() if all_done and finished else None
+    loss, checks, extra = world.measure()
+    by_step: dict[str, list[str]] = {}
+    for o in state.overrides:
+        by_step.setdefault(o.step_id or "(incident)", []).append(f"{o.check or 'all checks'}: {o.reason}")
+    steps = tuple(
+        StepScore(
+            st.id,
+            state.runbook.step(st.id).expected_seconds,
+            st.actual_seconds,
+            st.status,
+            tuple(by_step.get(st.id, ())),
+        )
+        for st in state.steps
+    )
+    rto_target = float(state.runbook.rto_seconds or config.settings.targets.rto_seconds)
+    rpo_target = float(config.settings.targets.rpo_seconds)
+    verdict, reasons = judge(
+        rto_seconds=rto,
+        rto_target_seconds=rto_target,
+        data_loss=loss,
+        rpo_target_seconds=rpo_target,
+        steps=steps,
+        blocked_by=blocked,
+        extra_failures=(*failures, *extra),
+    )
+    return DrillScore(
+        scenario=world.scenario.id,
+        runbook=state.runbook.id,
+        verdict=verdict,
+        rto_seconds=rto,
+        rto_target_seconds=rto_target,
+        detection_seconds=max((state.declared_at - fault_at).total_seconds(), 0.0),
+        data_loss=loss,
+        rpo_target_seconds=rpo_target,
+        steps=steps,
+        blocked_by=blocked,
+        reasons=reasons,
+        speed=speed,
+        incident_id=state.id,
+        checks=checks,
+    )
 
 
 def drill_report_section(score: DrillScore, cleanup: tuple[str, ...]) -> str:
