@@ -50,6 +50,7 @@ def register(subparsers: Any) -> None:
     runner.add_argument("--auto", action="store_true", help="walk the runbook unattended (required for now)")
     runner.add_argument("--speed", type=speed_value, default=1.0, help="simulated seconds per second (default 1)")
     runner.add_argument("--json", action="store_true", help="print the score as JSON")
+    runner.add_argument("--runbook", default=None, help="one of the scenario's other runbooks (see drill list)")
     runner.add_argument("--journal", default=None, help="journal file or postgresql:// URL (default: the config's)")
     runner.add_argument("--report", type=Path, default=None, help="also write the Markdown drill report here")
     runner.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -140,7 +141,9 @@ def run_drill(args: argparse.Namespace) -> int:
 
     say = (lambda _line: None) if args.quiet else (lambda line: print(printable_line(line), file=sys.stderr))
     try:
-        result = asyncio.run(auto_drill(chosen.id, args.speed, journal_path(args, user), user, on_progress=say))
+        result = asyncio.run(
+            auto_drill(chosen.id, args.speed, journal_path(args, user), user, on_progress=say, runbook=args.runbook)
+        )
     except DrillError as exc:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
@@ -163,6 +166,7 @@ async def auto_drill(
     *,
     on_progress: Callable[[str], None] | None = None,
     calm_seconds: float | None = None,
+    runbook: str | None = None,
 ) -> Any:
     """One unattended rehearsal on a fresh simulator; the incident goes to `journal`, marked drill."""
     from dataclasses import replace
@@ -190,5 +194,7 @@ async def auto_drill(
         world.sim.start_ticker(interval_seconds=0.25, sim_seconds_per_tick=0.0)
         # The simulator's fake credentials for this process while the drill runs, never for the caller's.
         with _environ(world.sim.environ()):
-            runner = DrillRunner(world, incidents, speed=speed, calm_seconds=calm_seconds, on_progress=on_progress)
+            runner = DrillRunner(
+                world, incidents, speed=speed, calm_seconds=calm_seconds, on_progress=on_progress, runbook=runbook
+            )
             return await runner.run_auto()

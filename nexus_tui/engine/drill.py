@@ -75,9 +75,14 @@ class DrillRunner:
         speed: float = 1.0,
         calm_seconds: float | None = None,
         on_progress: Callable[[str], None] | None = None,
+        runbook: str | None = None,
     ) -> None:
         self.world = world
         self.scenario = world.scenario
+        allowed = (self.scenario.runbook, *self.scenario.alt_runbooks)
+        if runbook is not None and runbook not in allowed:
+            raise DrillError(f"scenario {self.scenario.id} rehearses {', '.join(allowed)}, not runbook {runbook!r}")
+        self.runbook = runbook or self.scenario.runbook
         self._incidents = incidents
         self.speed = speed
         self.calm_seconds = calm_seconds
@@ -101,11 +106,11 @@ class DrillRunner:
             fault = world.inject()
             fault_at: datetime = fault.at
             self._say(f"fault injected: {scenario.fault}")
-            runbook = svc.runbook(scenario.runbook)
+            runbook = svc.runbook(self.runbook)
             known = set(runbook.params) | runbook_placeholders(runbook)
             params = {k: v for k, v in world.declare_params().items() if k in known}
-            iid = svc.declare(scenario.runbook, severity="SEV1", drill=True, params=params, scenario=scenario.id)
-            self._say(f"declared drill incident {iid} ({scenario.runbook})")
+            iid = svc.declare(self.runbook, severity="SEV1", drill=True, params=params, scenario=scenario.id)
+            self._say(f"declared drill incident {iid} ({self.runbook})")
             session = IncidentSession(svc, iid, executor=executor, snapshot=lambda: dashboard.refresh(complete=True))
             lag = fault.facts.get("lag_at_failure") if isinstance(getattr(fault, "facts", None), dict) else None
             rpo = float(config.settings.targets.rpo_seconds)

@@ -18,7 +18,9 @@ from nexus_tui.sim.scenarios import DrillWorld
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
-async def run_drill(scenario_id: str, journal: Path, *, speed: float = 60.0) -> tuple[DrillResult, DrillWorld]:
+async def run_drill(
+    scenario_id: str, journal: Path, *, speed: float = 60.0, runbook: str | None = None
+) -> tuple[DrillResult, DrillWorld]:
     def incidents(config: AppConfig, clock: Clock) -> IncidentService:
         return IncidentService(
             SqliteJournal(journal),
@@ -31,5 +33,5 @@ async def run_drill(scenario_id: str, journal: Path, *, speed: float = 60.0) -> 
     with DrillWorld(scenario(scenario_id), speed=speed, running=False, start=T0) as world:
         world.sim.start_ticker(interval_seconds=0.25, sim_seconds_per_tick=0.0)
         with _environ(world.sim.environ()):
-            result = await DrillRunner(world, incidents, speed=speed).run_auto()
+            result = await DrillRunner(world, incidents, speed=speed, runbook=runbook).run_auto()
     return result, world

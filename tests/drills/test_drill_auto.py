@@ -80,6 +80,14 @@ async def test_region_outage_detects_the_dark_region_and_measures_db_and_s3_loss
     assert [r for r in score.reasons if "RTO" in r and "exceeds the target 30.0 min" in r]
 
 
+async def test_region_outage_through_the_regional_outage_runbook_passes(tmp_path: Path) -> None:
+    result, _world = await run_drill("region-outage", tmp_path / "j.sqlite3", runbook="regional-outage")
+    score = result.score
+    assert score.runbook == "regional-outage"
+    assert score.verdict == "pass", score.reasons
+    assert score.data_loss.transactions and score.data_loss.objects is not None
+
+
 async def test_data_corruption_restores_just_before_the_bad_migration(tmp_path: Path) -> None:
     result, world = await run_drill("data-corruption", tmp_path / "j.sqlite3")
     score = result.score
