@@ -133,6 +133,8 @@ def test_cli_run_records_a_drill_seen_by_incident_list_and_the_calendar(
     (listed,) = json.loads(capsys.readouterr().out)
     assert listed["id"] == incident_id and listed["drill"] is True
     assert listed["runbook"]["id"] == "platform:rds-failover"
+    assert main(["incident", "list", *common]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("platform:rds-failover  [drill]")
     assert main(["incident", "verify", incident_id, *common]) == 0  # the hash chain covers the record
     capsys.readouterr()
 
