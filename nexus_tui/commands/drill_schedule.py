@@ -148,11 +148,20 @@ def run_platform(args: argparse.Namespace) -> int:
     try:
         if args.platform_command == "list":
             books = asyncio.run(api.runbooks())
+            # Beside our own: which scheduled drills a dry-run of each would count for.
+            counts = {b.id: [d.name for d in config.drills if b.id in d.runbooks + d.platform_runbooks] for b in books}
             if args.json:
-                print(json.dumps([{"id": b.id, "name": b.name, "description": b.description} for b in books], indent=2))
+                rows = [
+                    {"id": b.id, "name": b.name, "description": b.description, "drills": counts[b.id]} for b in books
+                ]
+                print(json.dumps(rows, indent=2))
             else:
                 for b in books:
-                    print(f"{b.id}  {b.name}" + (f"  ({b.description})" if b.description else ""))
+                    print(
+                        f"{b.id}  {b.name}"
+                        + (f"  ({b.description})" if b.description else "")
+                        + (f"  counts for: {', '.join(counts[b.id])}" if counts[b.id] else "  (no scheduled drill)")
+                    )
                 print(f"{len(books)} platform runbook(s) at {api.where}")
             return 0
         answer = asyncio.run(api.run_drill(args.runbook_id))

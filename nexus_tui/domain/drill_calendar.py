@@ -280,6 +280,7 @@ class DrillStatus:
             "platform_runbooks": list(e.platform_runbooks),
             "last_run": _iso(self.last_run.at) if self.last_run else None,
             "last_incident": self.last_run.incident_id if self.last_run else None,
+            "last_verdict": self.last_run.verdict if self.last_run else None,  # when the runner journals one
             "next_due": _iso(self.next_due) if self.next_due else None,
             "overdue": self.overdue,
             "source": e.source,

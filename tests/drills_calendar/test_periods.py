@@ -141,3 +141,21 @@ def test_month_steps_land_on_the_clamped_day(year: int, month: int, n: int) -> N
         assert got == nxt - timedelta(days=1) or got.day == 31  # the month's last day
     else:
         assert got.day == 28
+
+
+@settings(max_examples=300, deadline=None)
+@given(periods)
+def test_iso_periods_round_trip(period: Period) -> None:
+    text = "P" + "".join(
+        f"{n}{u}" for n, u in zip((period.years, period.months, period.weeks, period.days), "YMWD", strict=True) if n
+    )
+    assert parse_frequency(text) == period
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30))
+def test_any_text_is_a_frequency_or_a_one_line_frequency_error(text: str) -> None:
+    try:
+        parse_frequency(text)
+    except FrequencyError as exc:
+        assert "\n" not in str(exc).replace(repr(text), "")

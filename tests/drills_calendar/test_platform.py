@@ -114,9 +114,12 @@ def test_cli_list(cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
     cfg, _ = cli_env
     assert main(["drill", "platform", "list", "--config", str(cfg)]) == 0
     out = capsys.readouterr().out
-    assert "rds-failover  RDS Failover  (Promote the DR replica)" in out and "2 platform runbook(s)" in out
+    assert "rds-failover  RDS Failover  (Promote the DR replica)  counts for: cross-region-failover" in out
+    assert "s3-restore  S3 Object Recovery  (no scheduled drill)" in out and "2 platform runbook(s)" in out
     assert main(["drill", "platform", "list", "--json", "--config", str(cfg)]) == 0
-    assert [b["id"] for b in json.loads(capsys.readouterr().out)] == ["rds-failover", "s3-restore"]
+    rows = json.loads(capsys.readouterr().out)
+    assert [b["id"] for b in rows] == ["rds-failover", "s3-restore"]
+    assert rows[0]["drills"] == ["cross-region-failover", "failover-simulation"] and rows[1]["drills"] == []
 
 
 def test_cli_run_records_a_drill_seen_by_incident_list_and_the_calendar(
