@@ -20,7 +20,7 @@ from nexus_tui.ui import format as fmt
 from nexus_tui.ui.themes import Palette
 
 REFRESH_SECONDS = 300.0  # due dates move by days; a drill finished here triggers refresh_now()
-MAX_NAMED = 3
+MAX_NAMED = 2
 
 
 class DrillDue(Static):
@@ -83,10 +83,11 @@ def drill_line(statuses: Sequence[DrillStatus] | None, error: str | None, now: d
     late = [s for s in statuses if s.overdue]
     if late:
         late.sort(key=lambda s: s.next_due or datetime.min.replace(tzinfo=now.tzinfo))
+        never = sum(1 for s in late if s.last_run is None and s.next_due is None)
         names = ", ".join(_late_name(s, now) for s in late[:MAX_NAMED])
         more = f" and {len(late) - MAX_NAMED} more" if len(late) > MAX_NAMED else ""
-        text.append(f"{len(late)} overdue: ", style=palette.warning)
-        return text.append(names + more, style=palette.warning)
+        head = f"{len(late)} overdue" + (f" ({never} never run)" if never else "")
+        return text.append(f"{head}: {names}{more}", style=palette.warning)
     nxt = most_urgent(statuses)
     if nxt is None or nxt.next_due is None:
         return text.append("none scheduled", style=palette.muted)
@@ -95,8 +96,8 @@ def drill_line(statuses: Sequence[DrillStatus] | None, error: str | None, now: d
 
 
 def _late_name(status: DrillStatus, now: datetime) -> str:
-    if status.last_run is None and status.next_due is None:
-        return f"{status.entry.title} (never run)"
+    if status.next_due is None:
+        return status.entry.title  # never run: the count says so
     assert status.next_due is not None
     days = (now - status.next_due).total_seconds() / 86400
     return f"{status.entry.title} ({days:.0f} d late)"
