@@ -24,6 +24,7 @@ def render_list(items: Sequence[IncidentSummary]) -> str:
         lines.append(
             f"{i.id:<24} {i.severity:<5} {state:<9} {f'{i.steps_done}/{i.steps_total}':<6} "
             f"{iso(i.declared_at)[:19] + 'Z':<21} {printable_line(i.runbook_id)}"  # type: ignore[index]
+            + ("  [drill]" if i.drill and i.resolved_at else "")  # a finished drill is never read as a real one
         )
     return "\n".join(lines)
 

@@ -127,7 +127,10 @@ class SqliteJournal:
         return str(self.path)
 
     def close(self) -> None:
-        self._db.close()
+        # Under the lock: closing while a worker thread is inside a query crashes the interpreter (seen as a
+        # segfault in data_version when a test closed the service under a still-running feed poll).
+        with self._lock:
+            self._db.close()
 
     def __enter__(self) -> SqliteJournal:
         return self
