@@ -33,20 +33,29 @@ from nexus_tui.sources.slack.settings import SlackSettings
 OutboxPolicy = Callable[[IncidentState | None, Draft, str], Sequence[OutboxDraft]]
 
 
-def make_outbox_policy(routing: Routing, clock: Clock | None = None) -> OutboxPolicy:
+@dataclass(frozen=True, slots=True)
+class SlackOutboxPolicy:
     """The policy IncidentService calls for every event about to be appended (state None for a declaration);
-    its drafts go into the event's transaction, so a message exists exactly when its event does."""
+    its drafts go into the event's transaction, so a message exists exactly when its event does. It also
+    tells the service where messages go (`routing`) and whether this process has Slack set up at all
+    (`configured`), for previews such as a slack step's."""
 
-    def policy(state: IncidentState | None, draft: Draft, incident_id: str) -> Sequence[OutboxDraft]:
-        at = clock.now() if clock is not None else None
+    routing: Routing
+    clock: Clock | None = None
+    configured: bool = True
+
+    def __call__(self, state: IncidentState | None, draft: Draft, incident_id: str) -> Sequence[OutboxDraft]:
+        at = self.clock.now() if self.clock is not None else None
         # The event's seq: append checks expect_seq = state.last_seq, so this is the one it will get.
         next_seq = 1 if state is None else state.last_seq + 1
-        specs = messages_for(state, draft.type, draft.payload, next_seq, routing, at)
+        specs = messages_for(state, draft.type, draft.payload, next_seq, self.routing, at)
         return [
             OutboxDraft(channel=CHANNEL_PREFIX + s.channel, key=s.key, payload=s.payload, kind=s.kind) for s in specs
         ]
 
-    return policy
+
+def make_outbox_policy(routing: Routing, clock: Clock | None = None, *, configured: bool = True) -> SlackOutboxPolicy:
+    return SlackOutboxPolicy(routing, clock, configured)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +181,7 @@ class Comms:
         return None if self.sender is None else self.sender.state
 
     def policy(self) -> OutboxPolicy:
-        return make_outbox_policy(self.settings.routing, self.clock)
+        return make_outbox_policy(self.settings.routing, self.clock, configured=self.settings.mode != "off")
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         """Called (on the event loop) whenever a message's delivery state changes: the pane refreshes."""

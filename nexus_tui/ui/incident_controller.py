@@ -17,6 +17,7 @@ from textual.widget import Widget
 from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
+from nexus_tui.domain.timer_events import due_timer_events
 from nexus_tui.engine.incidents import IncidentService, IncidentView, current_user
 from nexus_tui.engine.session import IncidentSession, StepExecutor
 from nexus_tui.ui.format import error_line
@@ -29,6 +30,9 @@ from nexus_tui.ui.widgets.incident_clock import IncidentClock, clock_text
 RUNBOOK_SCREEN = "runbook"
 TICK_SECONDS = 1.0
 FEED_RETRY_SECONDS = 5.0
+# How often the timer events (escalation, RTO projection, overdue step) are checked: a pure look at the
+# cached state; the journal is only touched when something is due.
+TIMER_CHECK_SECONDS = 2.0
 
 
 class AppHost(Protocol):
@@ -55,6 +59,7 @@ class IncidentController:
         self._over_rto = False  # the projection is beyond the RTO (notified when it crosses)
         self._journal_problem: str | None = None
         self.following = False  # the change feed is subscribed: anything appended from now on shows up
+        self._firing = False  # a timer write is in flight (one at a time)
 
     # -- what screens ask -----------------------------------------------------------------------------------
 
@@ -94,7 +99,31 @@ class IncidentController:
     def start(self) -> None:
         """From NexusApp.on_mount: reopen the newest unresolved incident, then follow the change feed."""
         self.app.set_interval(TICK_SECONDS, self.render_timers, name="incident-tick")
+        self.app.set_interval(TIMER_CHECK_SECONDS, self.check_timers, name="incident-timers")
         self.app.run_worker(self._follow(), group="incident-feed", exit_on_error=False)
+
+    def check_timers(self) -> bool:
+        """Journal the timer events now due for the followed incident (off the loop; another process may
+        journal them first, then nothing is appended twice). True when a write was started."""
+        state, session = self.state, self.session
+        if state is None or state.resolved or session is None or session.id != state.id or self._firing:
+            return False
+        if not due_timer_events(state, self.service.settings, self.now()):
+            return False
+        self._firing = True
+        self.app.run_worker(self._fire(session), group="incident-timers", exit_on_error=False)
+        return True
+
+    async def _fire(self, session: IncidentSession) -> None:
+        try:
+            await session.tick()
+        except Exception as exc:  # a journal that cannot be written: the banner says so, the clocks go on
+            self._problem(error_line(exc))
+            return
+        finally:
+            self._firing = False
+        if session.state is not None:
+            self.apply(session.state)
 
     def _session(self, incident_id: str) -> IncidentSession:
         if self.session is None or self.session.id != incident_id:

@@ -190,6 +190,9 @@ class RunbookScreen(RunbookFlows):
             elif key not in self._loading:
                 self._loading.add(key)
                 self._load_preview(key)
+        elif plan.slack is not None:
+            preview = f"to {plan.slack.channel or '(no channel)'}\n{plan.slack.text}"
+            error = None if plan.slack.status == "posted on confirm" else plan.slack.status
         extra = [f"⚠ {b}" for b in plan.blockers if "executed" in b or "unknown" in b or "claimed" in b]
         model = StepDetailModel(
             step=step,
