@@ -135,6 +135,18 @@ def header_line(views: Sequence[MessageView], delivery: DeliveryState | None, se
     return f"Slack: {', '.join(parts)}" if parts else None
 
 
+def pane_title(views: Sequence[MessageView], delivery: DeliveryState | None, settings: SlackSettings) -> str:
+    """The comms pane's title, delivery at a glance: "Slack: not configured", "Slack: 3 queued, down since
+    14:02", "Slack: 12 sent"."""
+    if settings.mode == "off":
+        return "Slack: not configured"
+    line = header_line(views, delivery, settings)
+    if line:
+        return line
+    sent = sum(1 for v in views if v.state == "sent")
+    return f"Slack: {sent} sent" if sent else "Slack: nothing to send yet"
+
+
 class Comms:
     """One per process that delivers (the TUI, or a CLI command for its ~10 s). Safe alongside others on the
     same journal: messages are claimed before they are sent."""
@@ -314,6 +326,9 @@ class Comms:
 
     def header(self, incident_id: str | None = None) -> str | None:
         return header_line(self.views(incident_id), self.delivery, self.settings)
+
+    def title(self, views: Sequence[MessageView]) -> str:
+        return pane_title(views, self.delivery, self.settings)
 
     def retry(self, message_id: int) -> bool:
         """Put a failed message back in the queue (after fixing the channel, say)."""

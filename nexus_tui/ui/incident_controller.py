@@ -10,13 +10,16 @@ import asyncio
 from datetime import datetime
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.widget import Widget
+from textual.widgets import Static
 
 from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
+from nexus_tui.domain.text import printable_line
 from nexus_tui.domain.timer_events import due_timer_events
 from nexus_tui.engine.incidents import IncidentService, IncidentView, current_user
 from nexus_tui.engine.session import IncidentSession, StepExecutor
@@ -33,6 +36,7 @@ FEED_RETRY_SECONDS = 5.0
 # How often the timer events (escalation, RTO projection, overdue step) are checked: a pure look at the
 # cached state; the journal is only touched when something is due.
 TIMER_CHECK_SECONDS = 2.0
+HEADER_SLACK_ID = "header-slack"
 
 
 class AppHost(Protocol):
@@ -202,6 +206,7 @@ class IncidentController:
         self._ensure_header_clock()
         if self.screen is not None:
             self.screen.show_state()
+        self._show_header_slack()
         self.render_timers()
         if show:
             self.show_screen()
@@ -311,6 +316,31 @@ class IncidentController:
     def show_comms(self) -> None:
         if self.screen is not None and self.screen.is_attached:
             self.screen.show_comms()
+        self._show_header_slack()
+
+    def _show_header_slack(self) -> None:
+        """The dashboard header says when Slack needs attention ("Slack: 3 queued, down since 14:02", "Slack:
+        not configured, 2 kept"); nothing while delivery keeps up."""
+        comms, state = self.comms, self.state
+        try:
+            slot: Widget = self.host.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
+        except NoMatches:
+            return
+        line = None if comms is None or state is None else comms.header(state.id)
+        found = slot.query(f"#{HEADER_SLACK_ID}")
+        if line is None:
+            if found:
+                found.first().display = False
+            return
+        text = Text(f" {printable_line(line, 60)}", style=self.palette().warning)
+        if found:
+            widget = found.first(Static)
+            widget.update(text)
+            widget.display = True
+        else:
+            widget = Static(text, id=HEADER_SLACK_ID)
+            widget.styles.width = "auto"
+            slot.mount(widget)
 
     @property
     def comms(self) -> Any:

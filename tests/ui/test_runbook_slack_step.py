@@ -5,18 +5,26 @@ controller journals timer events (escalation) from its interval, once."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+
+from textual.widgets import Static
 
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.slack_messages import Routing
-from nexus_tui.engine.comms import make_outbox_policy
+from nexus_tui.engine.comms import Comms, MessageView, make_outbox_policy, pane_title
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.slack_sender import DeliveryState
 from nexus_tui.engine.static import StaticDashboardSource
 from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.runbook.library import load_library
+from nexus_tui.sources.slack.settings import SlackSettings
 from nexus_tui.ui.app import NexusApp
 from nexus_tui.ui.screens.confirm import ConfirmScreen
+from nexus_tui.ui.widgets.comms import CommsPane
+from nexus_tui.ui.widgets.header import INCIDENT_SLOT_ID
+from tests.slack.support import settings_for
 from tests.ui.conftest import SIZE, wait_for
 from tests.ui.runbook_support import on_runbook, step_states, text_of
 from tests.ui.sample_data import healthy_snapshot
@@ -118,3 +126,30 @@ async def test_the_controller_journals_escalation_once(tmp_path: Path, clock: Ma
     types = [e.type for e in service.journal.events_since(iid, 0)]
     assert types.count("escalated") == 1 and types.count("step_overdue") == 1
     service.close()
+
+
+async def test_header_and_pane_title_say_slack_is_not_configured(tmp_path: Path, clock: ManualClock) -> None:
+    config, service = setup(tmp_path, clock, configured=False)
+    iid = service.declare("tell-them", "SEV1", "alice", False, {})
+    comms = Comms(service.journal, SlackSettings(), clock=clock)
+    app = NexusApp(config, StaticDashboardSource([healthy_snapshot()]), clock=clock, incidents=service, comms=comms)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await on_runbook(app, pilot)
+        pane = screen.query_one(CommsPane)
+        await wait_for(lambda: pane.border_title == "Slack: not configured", pilot)
+        header = app.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
+        await wait_for(lambda: bool(header.query("#header-slack")), pilot)
+        assert "Slack: not configured, 1 kept" in str(header.query_one("#header-slack", Static).render())
+        assert [v.state for v in comms.views(iid)] == ["not sent"]
+    service.close()
+
+
+def test_pane_title_at_a_glance() -> None:
+    settings = settings_for("http://127.0.0.1:9/")
+    view = MessageView(1, "INC-1", 1, "root", "#ir", "queued", "", "root")
+    sent = replace(view, state="sent")
+    down = DeliveryState(down_since=datetime(2026, 1, 1, 14, 2, tzinfo=UTC))
+    assert pane_title([view], down, settings) == "Slack: 1 queued, down since 14:02"
+    assert pane_title([sent, sent], None, settings) == "Slack: 2 sent"
+    assert pane_title([], None, settings) == "Slack: nothing to send yet"
+    assert pane_title([view], None, SlackSettings()) == "Slack: not configured"

@@ -21,6 +21,7 @@ from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.step_plan import StepPlan
 from nexus_tui.domain.text import printable_line
 from nexus_tui.engine.actions import ActionError
+from nexus_tui.engine.comms import header_line
 from nexus_tui.engine.incidents import IncidentView
 from nexus_tui.engine.views import cli_lines
 from nexus_tui.ui.format import error_line
@@ -134,9 +135,17 @@ class RunbookScreen(RunbookFlows):
         except NoMatches:
             return  # closing
         if comms is None:
-            pane.show([], None, "Slack not configured in this session: messages are kept, not sent", self.palette)
+            pane.show(
+                [],
+                None,
+                "Slack not configured in this session: messages are kept, not sent",
+                self.palette,
+                title="Slack: not configured",
+            )
             return
-        pane.show(comms.views(state.id), comms.header(state.id), comms.settings.describe(), self.palette)
+        views = comms.views(state.id)
+        header = header_line(views, comms.delivery, comms.settings)
+        pane.show(views, header, comms.settings.describe(), self.palette, title=comms.title(views))
 
     def on_comms_pane_retry_requested(self, message: CommsPane.RetryRequested) -> None:
         if self.host.comms is not None and self.host.comms.retry(message.message_id):
