@@ -19,12 +19,15 @@ from typing import Any
 
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.fold import replay
-from nexus_tui.domain.incident import IncidentState
+from nexus_tui.domain.incident import Event, IncidentError, IncidentState
 from nexus_tui.domain.rto import compute_timers
+from nexus_tui.domain.runbook import Runbook
+from nexus_tui.domain.settings import Settings
 from nexus_tui.domain.slack_delivery import DEBOUNCE_SECONDS, Debounce
 from nexus_tui.domain.slack_messages import ROOT_KEY, Routing, messages_for, root_update
 from nexus_tui.domain.text import printable_line
 from nexus_tui.domain.transitions import Draft
+from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.engine.slack_sender import CHANNEL_PREFIX, NOT_SENT, UNKNOWN, DeliveryState, FlushResult, Pacing, Sender
 from nexus_tui.journal.base import JournalError, JournalStore, OutboxDraft, OutboxMessage
 from nexus_tui.sources.slack.api import Permanent, SlackApi, Transient, make_api
@@ -145,6 +148,27 @@ def pane_title(views: Sequence[MessageView], delivery: DeliveryState | None, set
         return line
     sent = sum(1 for v in views if v.state == "sent")
     return f"Slack: {sent} sent" if sent else "Slack: nothing to send yet"
+
+
+def fire_due_timers(
+    store: JournalStore, settings: Settings, slack: SlackSettings, clock: Clock, *, actor: str | None = None
+) -> list[Event]:
+    """Journal the timer events due now in every unresolved incident (escalation stages, RTO projection, overdue
+    steps), each with its messages, so a headless sender (`comms flush` from cron) announces them even when no
+    TUI is open. Each fires once across every process on the journal (IncidentService.fire_timers)."""
+    service = IncidentService(
+        store,
+        clock=clock,
+        runbook_loader=_no_runbooks,
+        settings=settings,
+        actor=actor,
+        outbox_policy=make_outbox_policy(slack.routing, clock, configured=slack.mode != "off"),
+    )
+    return service.fire_all_timers()  # not closed: the store is the caller's
+
+
+def _no_runbooks(runbook_id: str) -> Runbook:
+    raise IncidentError(f"runbook {runbook_id!r}: timers never load runbooks (incidents carry their own)")
 
 
 class Comms:
