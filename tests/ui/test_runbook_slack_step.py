@@ -14,7 +14,7 @@ from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.slack_messages import Routing
 from nexus_tui.engine.comms import Comms, MessageView, make_outbox_policy, pane_title
-from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.incidents import IdFactory, IncidentService
 from nexus_tui.engine.slack_sender import DeliveryState
 from nexus_tui.engine.static import StaticDashboardSource
 from nexus_tui.journal.sqlite import SqliteJournal
@@ -49,13 +49,15 @@ steps:
 """
 
 
-def setup(tmp: Path, clock: ManualClock, *, configured: bool = True) -> tuple[AppConfig, IncidentService]:
+def setup(
+    tmp: Path, clock: ManualClock, *, configured: bool = True, id_factory: IdFactory | None = None
+) -> tuple[AppConfig, IncidentService]:
     books = tmp / "runbooks"
     books.mkdir()
     (books / "tell-them.yaml").write_text(RUNBOOK)
     config = replace(AppConfig(), runbook_dirs=(books,), refresh_seconds=3600.0)
     library = load_library(config=config)
-    routing = Routing(stakeholder_channel="#stakeholders")
+    routing = Routing(stakeholder_channel="#stakeholders", drill_channel="#dr-drills")
     service = IncidentService(
         SqliteJournal(tmp / "journal.sqlite3"),
         clock=clock,
@@ -63,6 +65,7 @@ def setup(tmp: Path, clock: ManualClock, *, configured: bool = True) -> tuple[Ap
         settings=config.settings,
         actor="alice",
         outbox_policy=make_outbox_policy(routing, clock, configured=configured),
+        id_factory=id_factory,
     )
     return config, service
 

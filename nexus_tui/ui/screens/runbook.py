@@ -219,7 +219,7 @@ class RunbookScreen(RunbookFlows):
             can_execute=self.host.executor is not None,
         )
         self.query_one(StepDetail).show(model, self.palette)
-        self._copy_cli = copy_text(step, cli)
+        self._copy_cli = plan.slack.text if plan.slack is not None else copy_text(step, cli)
 
     @work(group="preview", exit_on_error=False)
     async def _load_preview(self, key: PreviewKey) -> None:

@@ -118,7 +118,7 @@ class StepDetail(VerticalScroll):
             else:
                 text.append("preparing the preview…", style="dim")
         elif step.kind == "slack":
-            block.border_title = "Slack message, posted when you confirm"
+            block.border_title = "Slack message, posted when you confirm · c to copy"
             if m.preview:
                 text.append(fmt.block(m.preview))
             if m.preview_error:
