@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nexus_tui.domain import transitions as tr
@@ -181,6 +181,7 @@ def test_debounce_rule() -> None:
     assert d.due(100) == [] and d.next_due(100) is None
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=50))
 def test_debounce_never_sends_twice_within_the_window(times: list[float]) -> None:
     d = Debounce(5)
@@ -252,6 +253,7 @@ _payloads = st.dictionaries(
 )
 
 
+@settings(deadline=None)  # a loaded machine is slow, not wrong
 @given(_payloads)
 def test_render_survives_any_stored_payload(payload: dict) -> None:
     r = render("INC-1", payload)
@@ -259,6 +261,7 @@ def test_render_survives_any_stored_payload(payload: dict) -> None:
     assert "\x1b" not in r.text
 
 
+@settings(deadline=None)
 @given(
     st.sampled_from(
         [
