@@ -3,8 +3,11 @@ the incident, previewed by the step plan, and posted (to the outbox) in the same
 
 from __future__ import annotations
 
+import pytest
+
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.fold import replay
+from nexus_tui.domain.incident import IncidentError
 from nexus_tui.domain.runbook import SlackPost
 from nexus_tui.domain.runbook_json import runbook_digest, runbook_from_data, runbook_to_data
 from nexus_tui.domain.runbook_params import resolve_params, step_placeholders
@@ -118,3 +121,15 @@ def test_confirming_folds_like_any_step() -> None:
     log = Log(resolve_params(runbook, {}))
     log.do(lambda s: tr.confirm(s, "tell"))
     assert replay(log.events).steps[0].status == "done"
+
+
+def test_a_posted_message_cannot_be_undone_but_a_skip_can() -> None:
+    runbook, _ = parse("    slack: {message: hi}\n")
+    assert runbook is not None
+    log = Log(resolve_params(runbook, {}))
+    log.do(lambda s: tr.confirm(s, "tell"))
+    with pytest.raises(IncidentError, match="its Slack message is already sent or queued; add a note instead"):
+        tr.undo(log.state, log.clock.now())
+    other = Log(resolve_params(runbook, {}))
+    other.do(lambda s: tr.skip(s, "tell", "told them by phone"))
+    assert tr.undo(other.state, other.clock.now()).type == "step_undone"
