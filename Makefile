@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/feed_latency.py
 	$(BIN)/python benchmarks/slack_outbox.py
 	$(BIN)/python benchmarks/wall_followers.py
+	$(BIN)/python benchmarks/drill_schedule.py
 	$(BIN)/python benchmarks/drills.py
 
 clean:

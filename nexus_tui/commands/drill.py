@@ -3,6 +3,8 @@
   nexus-tui drill list [--json]                          the scenario catalogue
   nexus-tui drill run SCENARIO --auto [--speed N] [--json]   unattended rehearsal; exit 0 pass, 1 fail/blocked
   nexus-tui drill SCENARIO [--speed N]                   the TUI on the simulator, the fault after a calm spell
+  nexus-tui drill schedule | platform ...                the calendar and the platform's drill API
+                                                         (commands/drill_schedule.py)
 
 `register(subparsers)` creates the `drill` parser and keeps its own subparsers object in DRILL_SUBPARSERS,
 so other modules add verbs to it (`drill schedule`): call `add_drill_command(name, register_fn)` before
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from nexus_tui.commands.drill_schedule import register_schedule
 from nexus_tui.domain.drill import SCENARIOS, DrillError, scenario, summary_line
 from nexus_tui.domain.text import printable_line
 
@@ -36,7 +39,9 @@ def add_drill_command(name: str, register_fn: Callable[[Any], None]) -> None:
 
 def register(subparsers: Any) -> None:
     global DRILL_SUBPARSERS
-    parser = subparsers.add_parser("drill", help="practice drills against the simulator (list, run)")
+    parser = subparsers.add_parser(
+        "drill", help="practice drills: scenarios on the simulator (list, run, SCENARIO), the calendar, the platform"
+    )
     parser.set_defaults(func=lambda _args: _usage(parser))
     subs = parser.add_subparsers(dest="drill_command", metavar="VERB")
     DRILL_SUBPARSERS = subs
@@ -62,6 +67,7 @@ def register(subparsers: Any) -> None:
         live.add_argument("--journal", default=None, help="journal file or postgresql:// URL (default: the config's)")
         live.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME", help="colour theme")
         live.set_defaults(func=_interactive)
+    register_schedule(subs)
     for hook in DRILL_HOOKS:
         hook(subs)
 

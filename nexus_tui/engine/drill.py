@@ -11,6 +11,7 @@ the simulator are sibling layers, so neither imports the other.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.drill import BlockedBy, DataLoss, DrillError, DrillScore, Scenario, StepScore, judge
-from nexus_tui.domain.incident import IncidentState
+from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.runbook_params import runbook_placeholders
 from nexus_tui.engine.actions import ActionError
 from nexus_tui.engine.dashboard import DashboardService
@@ -116,15 +117,26 @@ class DrillRunner:
             rpo = float(config.settings.targets.rpo_seconds)
             blocked, failures, _overrides = await self._walk(session, dashboard, lag, rpo)
             state = await session.refresh()
-            if not state.pending_steps:
-                state = (await session.resolve(f"drill {scenario.id}: runbook walked to the end")).state
             score = score_incident(
                 state, world, config, fault_at=fault_at, speed=self.speed, blocked=blocked, failures=tuple(failures)
             )
             score = replace(score, detection_seconds=None)  # unattended: declared the moment the fault is injected
             verdict, reasons = score.verdict, score.reasons
-            cleanup = tuple(world.cleanup())
             await session.note(f"drill verdict: {verdict.upper()}" + (f" ({'; '.join(reasons)})" if reasons else ""))
+            # Resolved whatever the verdict, so the calendar counts the rehearsal (with its verdict) as run.
+            open_steps = bool(state.pending_steps)
+            try:
+                await asyncio.to_thread(
+                    svc.resolve,
+                    iid,
+                    f"drill {scenario.id}: {verdict}",
+                    force=open_steps,
+                    reason=f"drill {verdict}: {reasons[0]}" if open_steps and reasons else None,
+                    verdict=verdict,
+                )
+            except IncidentError as exc:  # e.g. an outcome still unknown: the score stands, the incident stays open
+                await session.note(f"drill not resolved: {exc}")
+            cleanup = tuple(world.cleanup())
             report = svc.report(iid)
             return DrillResult(score, report + drill_report_section(score, cleanup), cleanup)
         finally:

@@ -1,5 +1,5 @@
 """`nexus-tui drill list|run`: the catalogue, one-line refusals, the simulator-only guard, and the hook the
-drill calendar uses to add `drill schedule`."""
+calendar could have used to add `drill schedule` (it registers through commands/drill_schedule.py now)."""
 
 from __future__ import annotations
 
@@ -39,12 +39,12 @@ def test_bad_speed_is_refused_by_argparse() -> None:
 
 def test_another_module_can_add_a_drill_verb() -> None:
     def register(subs: Any) -> None:
-        p = subs.add_parser("schedule", help="the drill calendar")
+        p = subs.add_parser("rehearse-all", help="a verb another module adds")
         p.set_defaults(func=lambda _args: 7)
 
-    drill_cmd.add_drill_command("schedule", register)
+    drill_cmd.add_drill_command("rehearse-all", register)
     try:
-        assert cli.main(["drill", "schedule"]) == 7
+        assert cli.main(["drill", "rehearse-all"]) == 7
         assert isinstance(drill_cmd.DRILL_SUBPARSERS, argparse._SubParsersAction)
     finally:
         drill_cmd.DRILL_HOOKS.remove(register)
