@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from nexus_tui.domain.drill_calendar import drill_run
 from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.sim import durations
 from tests.drills.drill_harness import run_drill
@@ -48,6 +49,14 @@ async def test_primary_db_failure_passes_with_a_realistic_rto_and_loses_the_in_f
         journal.close()
     assert declared.type == "declared"
     assert declared.payload["drill"] is True and declared.payload["scenario"] == "primary-db-failure"
+    # The drill calendar counts it as run, with its verdict.
+    state = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        resolved = [e for e in state.events(score.incident_id) if e.type == "resolved"]  # type: ignore[arg-type]
+    finally:
+        state.close()
+    run = drill_run(score.incident_id, declared.payload, resolved[0].at, resolved[0].payload)  # type: ignore[arg-type]
+    assert run is not None and (run.scenario, run.verdict) == ("primary-db-failure", "pass")
 
 
 async def test_lag_storm_blocks_at_the_promotion_precondition(tmp_path: Path) -> None:
@@ -60,6 +69,13 @@ async def test_lag_storm_blocks_at_the_promotion_precondition(tmp_path: Path) ->
     assert [s.state for s in score.steps][:2] == ["done", "pending"]
     assert not [r for r in world.ledger.records if r.kind == "promote"]  # nothing was promoted
     assert score.rto_seconds is None
+    # Resolved anyway (forced, with the precondition as the reason): a blocked rehearsal still happened.
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    try:
+        [resolved] = [e for e in journal.events(score.incident_id) if e.type == "resolved"]  # type: ignore[arg-type]
+    finally:
+        journal.close()
+    assert resolved.payload["verdict"] == "blocked"
     assert json.loads(json.dumps(score.to_dict()))["blocked_by"]["precondition"] == "replica_lag_below_rpo"
 
 
