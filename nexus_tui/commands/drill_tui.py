@@ -47,6 +47,9 @@ def _report(world: DrillWorld, incidents: IncidentService, config: AppConfig, sp
         return
     state = max(mine, key=lambda s: s.declared_at)
     score = score_incident(state, world, config, fault_at=fault.at, speed=speed)
+    # Resolved in the TUI already: the verdict goes in as a note (a resolved incident takes notes only).
+    reasons = f" ({'; '.join(score.reasons)})" if score.reasons else ""
+    incidents.note(state.id, f"drill verdict: {score.verdict.upper()}{reasons}")
     report = incidents.report(state.id) + drill_report_section(score, tuple(world.cleanup()))
     path = default_data_dir() / f"drill-{state.id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
