@@ -21,24 +21,6 @@ class DrillError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class SanctionedOverride:
-    """An override the runbook itself prescribes for this fault (the check's own description says "then
-    override"), so an unattended rehearsal takes it as the IC would; every other failing check stops it."""
-
-    step_id: str
-    check: str
-    reason: str
-    # Only when the replica's last lag before the fault was under the RPO (its live value is -1 then:
-    # replication stopped with the primary). Otherwise the check stands and the rehearsal stops.
-    needs_lag_before_fault_below_rpo: bool = False
-
-    def applies(self, lag_before_fault: float | None, rpo_seconds: float) -> bool:
-        if not self.needs_lag_before_fault_below_rpo:
-            return True
-        return lag_before_fault is not None and 0 <= lag_before_fault < rpo_seconds
-
-
-@dataclass(frozen=True, slots=True)
 class Scenario:
     id: str
     title: str
@@ -48,10 +30,6 @@ class Scenario:
     alt_runbooks: tuple[str, ...]
     seed_lines: tuple[str, ...]
     at_risk: tuple[Literal["db", "s3"], ...]
-    sanctioned: tuple[SanctionedOverride, ...] = ()
-
-    def sanctioned_for(self, step_id: str, check: str) -> SanctionedOverride | None:
-        return next((s for s in self.sanctioned if s.step_id == step_id and s.check == check), None)
 
 
 _SEED_000 = "seed 000 (SecureNexus DR strategy)"
@@ -70,21 +48,6 @@ SCENARIOS: tuple[Scenario, ...] = (
             f"{_SEED_003}: monthly failover simulation",
         ),
         at_risk=("db",),
-        sanctioned=(
-            SanctionedOverride(
-                "verify-primary-down",
-                "region_unreachable",
-                "drill: the DB failed alone; CloudWatch shows it failed while the region still answers "
-                "(the runbook prescribes this override)",
-            ),
-            SanctionedOverride(
-                "promote-replica",
-                "replica_lag_below_rpo",
-                "drill: replication stopped when the primary failed (ReplicaLag -1); the last lag before the "
-                "failure was under the RPO",
-                needs_lag_before_fault_below_rpo=True,
-            ),
-        ),
     ),
     Scenario(
         id="region-outage",
@@ -141,13 +104,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         alt_runbooks=(),
         seed_lines=(f"{_SEED_000}: RPO targets; Runbook 1 preconditions",),
         at_risk=("db",),
-        sanctioned=(
-            SanctionedOverride(
-                "verify-primary-down",
-                "region_unreachable",
-                "drill: the DB failed alone; the region still answers (the runbook prescribes this override)",
-            ),
-        ),
     ),
 )
 

@@ -62,6 +62,9 @@ class ReplicationPair:
     label: str | None = None  # display name from config
     # S3: the part of the bucket the rule replicates ("" the whole bucket, else its prefix / filter); None unknown.
     scope: str | None = None
+    # RDS: the source instance's DBInstanceStatus as its own region reported it in this poll (None: not seen,
+    # or its region did not answer). What tells "the primary failed" from "its region is down".
+    source_status: str | None = None
 
     @property
     def key(self) -> str:

@@ -21,8 +21,19 @@ PRECONDITION_ARGS: dict[str, tuple[str, ...]] = {
     "replica_lag_below": ("resource", "max_seconds"),
     "region_reachable": ("region",),
     "region_unreachable": ("region",),
+    "primary_unavailable": ("resource", "region"),
     "endpoint_up": ("name",),
 }
+
+# DBInstanceStatus values of an instance that takes no writes (RDS User Guide, "Viewing Amazon RDS DB instance
+# status"); "incompatible-*" are matched by prefix.
+DOWN_STATES = frozenset(
+    {"failed", "inaccessible-encryption-credentials", "storage-full", "stopped", "stopping", "deleting", "deleted"}
+)
+
+
+def _is_down(status: str | None) -> bool:
+    return status is not None and (status.lower() in DOWN_STATES or status.lower().startswith("incompatible"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +71,56 @@ def _lag_below(
     if pair.lag_seconds is None:
         return PreconditionResult(None, f"{resource}: no replica lag datapoint")
     if pair.lag_seconds < 0:
-        return PreconditionResult(False, f"{resource}: replication is not active (ReplicaLag {pair.lag_seconds:g})")
+        return _lag_at_break(snapshot, pair, now, resource, limit, limit_name)
     lag = pair.lag_seconds
     if lag < limit:
         return PreconditionResult(True, f"{resource}: replica lag {_duration(lag)} < {limit_name} {_duration(limit)}")
     return PreconditionResult(False, f"{resource}: replica lag {_duration(lag)} >= {limit_name} {_duration(limit)}")
+
+
+def _lag_at_break(
+    snapshot: DashboardSnapshot, pair: ReplicationPair, now: datetime, resource: str, limit: float, limit_name: str
+) -> PreconditionResult:
+    """ReplicaLag -1: replication stopped. What the replica lacks is the lag it had when it stopped plus whatever
+    the source accepted afterwards. A source that is down (or whose region is) accepted nothing after the
+    break, which lies between the last good datapoint and the first -1; otherwise it may still be writing,
+    so everything since the last good datapoint counts. Never better than that bound."""
+    good = [i for i, d in enumerate(pair.history) if d.value >= 0]
+    if not good:
+        return PreconditionResult(
+            None, f"{resource}: replication stopped and no lag reading from before the break (ReplicaLag -1)"
+        )
+    last = pair.history[good[-1]]
+    broken = pair.history[good[-1] + 1] if good[-1] + 1 < len(pair.history) else None
+    region = next((r for r in snapshot.regions if r.name == pair.source_region), None)
+    source_down = _is_down(pair.source_status) or (region is not None and region.reachable is False)
+    if source_down and broken is not None:
+        missing = last.value + (age_seconds(last.at, broken.at) or 0.0)
+        why = f"{pair.source} is down; replication stopped after {last.at:%H:%M} with lag {_duration(last.value)}"
+    else:
+        missing = last.value + (age_seconds(last.at, now) or 0.0)
+        why = f"replication stopped after {last.at:%H:%M} while {pair.source} may still take writes"
+    verdict = "<" if missing < limit else ">="
+    detail = (
+        f"{resource}: {why}: at most {_duration(missing)} of writes missing {verdict} {limit_name} {_duration(limit)}"
+    )
+    return PreconditionResult(missing < limit, detail)
+
+
+def _primary_unavailable(snapshot: DashboardSnapshot, resource: str, region: str) -> PreconditionResult:
+    """Holds when the primary's region does not answer or the primary itself reports a down state."""
+    health = next((r for r in snapshot.regions if r.name == region), None)
+    if health is not None and health.reachable is False:
+        return PreconditionResult(True, f"{region} does not answer" + (f" ({health.error})" if health.error else ""))
+    pair = next((p for p in snapshot.replication if p.kind == "rds" and p.source == resource), None)
+    status = pair.source_status if pair is not None else None
+    if status is None:
+        return PreconditionResult(None, f"{resource}: status not seen in {region}")
+    if _is_down(status):
+        return PreconditionResult(True, f"{resource} is {status}")
+    if status.lower() == "available":
+        return PreconditionResult(False, f"{resource} is available and {region} answers")
+    return PreconditionResult(None, f"{resource} is {status}: check it by hand")
 
 
 def _region(snapshot: DashboardSnapshot, region: str, want_reachable: bool) -> PreconditionResult:
@@ -119,4 +175,6 @@ def evaluate(
         return _lag_below(snapshot, settings, now, str(args.get("resource", "")), limit, "limit")
     if pre.check in ("region_reachable", "region_unreachable"):
         return _region(snapshot, str(args.get("region", "")), pre.check == "region_reachable")
+    if pre.check == "primary_unavailable":
+        return _primary_unavailable(snapshot, str(args.get("resource", "")), str(args.get("region", "")))
     return _endpoint(snapshot, str(args.get("name", "")))

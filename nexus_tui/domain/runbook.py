@@ -102,6 +102,7 @@ PRECONDITION_CHECKS: tuple[str, ...] = (
     "replica_lag_below",  # resource + max_seconds
     "region_reachable",  # region
     "region_unreachable",  # region: confirms the outage before failing over
+    "primary_unavailable",  # resource + region: the primary DB is down, or its region is
     "endpoint_up",  # name of a [[health]] check
 )
 

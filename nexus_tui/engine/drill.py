@@ -1,9 +1,8 @@
 """The unattended rehearsal: walk a scenario's runbook through IncidentSession against the simulator.
 
 It executes aws and http steps, confirms manual and command steps after their expected (simulated) time,
-and never overrides a failing precondition: it stops there and reports the check and its live value. The
-only overrides it takes are those the scenario lists as prescribed by the runbook itself for this fault
-(domain/drill.py SanctionedOverride); they are journaled with their reason and shown in the score.
+and never overrides a failing precondition: it stops there and reports the check and its live value (a
+rehearsal that needs an override to pass is a runbook whose checks do not fit its fault: fix the check).
 
 The world (simulator, ledger, fault) comes in from the front end through DrillWorldPort: the engine and
 the simulator are sibling layers, so neither imports the other.
@@ -113,9 +112,7 @@ class DrillRunner:
             iid = svc.declare(self.runbook, severity="SEV1", drill=True, params=params, scenario=scenario.id)
             self._say(f"declared drill incident {iid} ({self.runbook})")
             session = IncidentSession(svc, iid, executor=executor, snapshot=lambda: dashboard.refresh(complete=True))
-            lag = fault.facts.get("lag_at_failure") if isinstance(getattr(fault, "facts", None), dict) else None
-            rpo = float(config.settings.targets.rpo_seconds)
-            blocked, failures, _overrides = await self._walk(session, dashboard, lag, rpo)
+            blocked, failures, _overrides = await self._walk(session, dashboard)
             state = await session.refresh()
             score = score_incident(
                 state, world, config, fault_at=fault_at, speed=self.speed, blocked=blocked, failures=tuple(failures)
@@ -144,9 +141,9 @@ class DrillRunner:
             svc.close()
 
     async def _walk(
-        self, session: IncidentSession, dashboard: DashboardService, lag_before_fault: float | None, rpo: float
+        self, session: IncidentSession, dashboard: DashboardService
     ) -> tuple[BlockedBy | None, list[str], dict[str, list[str]]]:
-        world, scenario = self.world, self.scenario
+        world = self.world
         overrides: dict[str, list[str]] = {}
         while True:
             state = await session.refresh()
@@ -164,18 +161,8 @@ class DrillRunner:
                 snapshot = await dashboard.refresh(complete=True)
             plan = await session.plan(step_id, snapshot)
             for check in plan.blocking_checks:
-                sanctioned = scenario.sanctioned_for(step_id, check.pre.check)
-                if sanctioned is not None and not sanctioned.applies(lag_before_fault, rpo):
-                    sanctioned = None
-                if sanctioned is None:
-                    self._say(f"BLOCKED at {step_id}: {check.pre.check}: {check.result.detail}")
-                    return BlockedBy(step_id, check.pre.check, check.result.detail), [], overrides
-                reason = sanctioned.reason
-                if sanctioned.needs_lag_before_fault_below_rpo:
-                    reason += f" ({lag_before_fault:g} s < {rpo:g} s)"
-                await session.override(step_id, reason, check.pre.check)
-                overrides.setdefault(step_id, []).append(f"{check.pre.check}: {reason}")
-                self._say(f"override (prescribed by the runbook) {step_id}/{check.pre.check}")
+                self._say(f"BLOCKED at {step_id}: {check.pre.check}: {check.result.detail}")
+                return BlockedBy(step_id, check.pre.check, check.result.detail), [], overrides
             try:
                 ok, why = await self._do(
                     session, step_id, step.kind, step.expected_seconds, plan.confirm_text, snapshot

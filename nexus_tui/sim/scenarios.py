@@ -188,8 +188,10 @@ class DrillWorld:
             self._db(self.primary_region, self.primary_db).status = "failed"
             self.sim.set_health(False)
         elif sid == "lag-storm":
-            # The primary degrades (the runbook's trigger) while the replica falls hours behind.
+            # The replica has fallen hours behind when the primary fails: promoting it would lose more than the
+            # RPO, so the promotion's precondition must stop the team (it reads the lag before the break).
             self.sim.set_replica_lag(self.replica, 2 * 3600.0)
+            self._db(self.primary_region, self.primary_db).status = "failed"
             self.sim.set_health(False)
         elif sid == "region-outage":
             facts["lag_at_failure"] = self.sim.ticker.current_lag(self.replica)

@@ -35,18 +35,6 @@ def test_unknown_scenario_is_one_line() -> None:
         scenario("nope")
 
 
-def test_lag_sanction_needs_the_lag_before_the_fault_under_the_rpo() -> None:
-    s = scenario("primary-db-failure")
-    lag = s.sanctioned_for("promote-replica", "replica_lag_below_rpo")
-    assert lag is not None
-    assert lag.applies(2.0, 3600.0)
-    assert not lag.applies(7200.0, 3600.0)
-    assert not lag.applies(None, 3600.0)
-    assert not lag.applies(-1.0, 3600.0)
-    # lag-storm: nothing may override the lag check.
-    assert scenario("lag-storm").sanctioned_for("promote-replica", "replica_lag_below_rpo") is None
-
-
 STEPS = (StepScore("a", 60.0, 55.0, "done"), StepScore("b", 300.0, 310.0, "done", ("x: because",)))
 
 

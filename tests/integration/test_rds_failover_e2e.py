@@ -82,11 +82,12 @@ async def test_rds_failover_walked_end_to_end(
         assert list((await _s(svc, iid, runner).plan("promote-replica")).missing) == []
         snap = await dashboard.refresh()
 
-        # 1. The primary region still answers, so region_unreachable fails: the IC overrides it with a reason.
+        # 1. The primary still reports available (this world injects no fault), so primary_unavailable fails:
+        #    the IC, who saw it fail by other means, overrides it with a reason.
         [(pre, res)] = [
             (c.pre, c.result) for c in (await _s(svc, iid, runner).plan("verify-primary-down", snap)).checks
         ]
-        assert (pre.check, res.ok) == ("region_unreachable", False)
+        assert (pre.check, res.ok) == ("primary_unavailable", False), res.detail
         svc.override(iid, "verify-primary-down", OVERRIDE_REASON, pre.check)
         svc.confirm(iid, "verify-primary-down")
 

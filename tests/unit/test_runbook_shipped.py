@@ -71,7 +71,7 @@ def test_rds_failover_is_the_seeds_runbook_1(library) -> None:  # type: ignore[n
     assert promote is not None and secret is not None and dns is not None
     assert promote.name == "rds.promote_read_replica" and rb.steps[1].destructive
     assert rb.steps[1].preconditions[0].check == "replica_lag_below_rpo"
-    assert rb.steps[0].preconditions[0].check == "region_unreachable"
+    assert rb.steps[0].preconditions[0].check == "primary_unavailable"
     assert secret.name == "secretsmanager.update_secret_endpoint" and secret.region == "${dr_region}"
     assert dns.name == "route53.change_resource_record_sets" and rb.steps[4].destructive
     assert rb.steps[5].http is not None and rb.steps[5].http.url == "${app_url}/api/health"

@@ -67,6 +67,7 @@ def build_view(poller: AwsPoller, labels: dict[str, str], now: datetime) -> AwsV
             pairs[pair.key] = pair
 
     # RDS, replica side: the replica's own region measures it (works with the primary region down).
+    source_status = _source_statuses(states)
     for st in states.values():
         metrics = st.metrics.value if st.metrics else {}
         for inst in st.rds.value if st.rds else []:
@@ -91,6 +92,7 @@ def build_view(poller: AwsPoller, labels: dict[str, str], now: datetime) -> AwsV
                     error=_why_stale(st, "metrics"),
                     stale=not _live(st, "metrics"),
                     label=label_for(labels, inst.identifier, inst.source),
+                    source_status=source_status.get((inst.source_region, inst.source)),
                 )
             )
     # RDS, primary side: replicas listed by a source whose own region gave us nothing.
@@ -170,6 +172,17 @@ def build_view(poller: AwsPoller, labels: dict[str, str], now: datetime) -> AwsV
 def _value(points: tuple[Datapoint, ...]) -> float | None:
     last = newest(points)
     return last.value if last else None
+
+
+def _source_statuses(states: dict[str, RegionState]) -> dict[tuple[str, str], str]:
+    """(region, instance) -> DBInstanceStatus, from regions that answered this poll only: a status carried over
+    from an unreachable region would say "available" about a primary nobody can see."""
+    return {
+        (st.name, inst.identifier): inst.status
+        for st in states.values()
+        if _live(st, "rds")
+        for inst in (st.rds.value if st.rds else [])
+    }
 
 
 def _why_stale(st: RegionState | None, part: str) -> str | None:
