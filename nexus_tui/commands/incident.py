@@ -217,7 +217,8 @@ def run(args: argparse.Namespace) -> int:
             finally:
                 if (warning := offline_warning(service.journal)) is not None:
                     print(f"nexus-tui: {printable_line(warning)}", file=sys.stderr)
-            if args.incident_command in _ANNOUNCING:
+            # Offline, messages wait in the offline journal and go out with the merge.
+            if args.incident_command in _ANNOUNCING and getattr(service.journal, "outage_since", None) is None:
                 from nexus_tui.commands.comms import deliver_briefly
 
                 deliver_briefly(service.journal, slack)  # ~10 s at most; what stays queued is said
