@@ -34,7 +34,7 @@ class JournalWatch:
         self.app = app
         self.link = link
         self._on_merged = on_merged
-        self._check_seconds = check_seconds
+        self.check_seconds = check_seconds  # read by start(): a test sets it before the app mounts
         self.status: LinkStatus | None = None
         self.text: str | None = None
         self._conflicts: dict[str, Conflict] = {}
@@ -42,7 +42,7 @@ class JournalWatch:
         self._lock = asyncio.Lock()
 
     def start(self) -> None:
-        self.app.set_interval(self._check_seconds, self._tick, name="journal-watch")
+        self.app.set_interval(self.check_seconds, self._tick, name="journal-watch")
         self._tick()
 
     def _tick(self) -> None:
