@@ -25,10 +25,11 @@ IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, TypeVar
 
 from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import (
@@ -41,36 +42,10 @@ from nexus_tui.journal.base import (
     VerifyResult,
 )
 from nexus_tui.journal.offline_merge import MergeResult, gap_note, plan_merge, unmerged
-from nexus_tui.journal.offline_seen import SeenEvents
+from nexus_tui.journal.offline_seen import LocalStore, SeenEvents
 
-
-class LocalStore(Protocol):
-    """What the offline continuation needs of the local SQLite journal."""
-
-    def append(
-        self,
-        incident_id: str,
-        type_: str,
-        payload: Mapping[str, Any],
-        *,
-        at: datetime,
-        actor: str,
-        aws_identity: str | None,
-        expect_seq: int,
-        outbox: Sequence[OutboxDraft] = (),
-    ) -> Event: ...
-
-    def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
-
-    def incident_ids(self) -> list[str]: ...
-
-    def unresolved_ids(self) -> list[str]: ...
-
-    def heads(self) -> dict[str, int]: ...
-
-    def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]: ...
-
-    def close(self) -> None: ...
+HOLD_DOWN_SECONDS = 10.0
+_T = TypeVar("_T")
 
 
 class OfflineCapableJournal:
@@ -84,6 +59,8 @@ class OfflineCapableJournal:
         *,
         host: str = "",
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        hold_down: float = HOLD_DOWN_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.shared = shared
         self._dir = Path(offline_dir)
@@ -96,6 +73,12 @@ class OfflineCapableJournal:
         self._offline: dict[str, int] = {}  # incident -> last seq that is in the shared store (the base)
         self._episode = ""  # the offline file's name: the mark on its events, in the local and the shared journal
         self.unreachable_since: datetime | None = None
+        # After a failure, the everyday calls do not knock again for `hold_down` seconds: an unreachable host (a
+        # cut network, not a refused connection) costs a connect timeout per call. ping() and merge() always try.
+        self._hold_down = hold_down
+        self._monotonic = monotonic
+        self._down_until = 0.0
+        self._down_reason = ""
 
     @property
     def location(self) -> str:
@@ -132,7 +115,8 @@ class OfflineCapableJournal:
     ) -> Event:
         if incident_id not in self._offline:
             try:
-                event = self.shared.append(
+                event = self._call(
+                    self.shared.append,
                     incident_id,
                     type_,
                     payload,
@@ -196,12 +180,23 @@ class OfflineCapableJournal:
         if self.unreachable_since is None:
             self.unreachable_since = self._now()
 
+    def _call(self, fn: Callable[..., _T], *args: Any, knock: bool = False, **kwargs: Any) -> _T:
+        """A call to the shared store; refused at once during the hold-down unless `knock` (ping, merge)."""
+        if not knock and self._monotonic() < self._down_until:
+            raise JournalUnavailable(self._down_reason)
+        try:
+            return fn(*args, **kwargs)
+        except JournalUnavailable as exc:
+            self._down_until = self._monotonic() + self._hold_down
+            self._down_reason = str(exc)
+            raise
+
     def events_since(self, incident_id: str, seq: int) -> list[Event]:
         if incident_id in self._offline and self._local is not None:
             return self._local.events_since(incident_id, seq)
         known = self._seen.get(incident_id)
         try:
-            events = self.shared.events_since(incident_id, min(seq, len(known)))
+            events = self._call(self.shared.events_since, incident_id, min(seq, len(known)))
         except JournalUnavailable:
             self._unreachable()
             if known and seq <= len(known):
@@ -215,7 +210,7 @@ class OfflineCapableJournal:
 
     def incident_ids(self) -> list[str]:
         try:
-            return self.shared.incident_ids()
+            return self._call(self.shared.incident_ids)
         except JournalUnavailable:
             self._unreachable()
             ids = self._seen.incident_ids()
@@ -223,7 +218,7 @@ class OfflineCapableJournal:
 
     def unresolved_ids(self) -> list[str]:
         try:
-            return self.shared.unresolved_ids()
+            return self._call(self.shared.unresolved_ids)
         except JournalUnavailable:
             self._unreachable()
             ids = self._seen.unresolved_ids()
@@ -235,7 +230,7 @@ class OfflineCapableJournal:
         if incident_id in self._offline:
             return True
         try:
-            return self.shared.exists(incident_id)
+            return self._call(self.shared.exists, incident_id)
         except JournalUnavailable:
             self._unreachable()
             return bool(self._seen.get(incident_id))
@@ -244,7 +239,7 @@ class OfflineCapableJournal:
         """The shared heads; while unreachable, the shared heads last seen here (never the offline seqs: a
         follower starting there would skip what the others wrote meanwhile)."""
         try:
-            return self.shared.heads()
+            return self._call(self.shared.heads)
         except JournalUnavailable:
             self._unreachable()
             return self._seen.heads()
@@ -257,6 +252,7 @@ class OfflineCapableJournal:
             self._unreachable()
             return False
         self.unreachable_since = None
+        self._down_until = 0.0
         return True
 
     @property
@@ -294,7 +290,8 @@ class OfflineCapableJournal:
         base = self._offline.get(incident_id)
         if base is None or self._local is None:
             return MergeResult(incident_id)
-        plan = plan_merge(self._episode, base, self._local.events_since(incident_id, base), self.shared, incident_id)
+        local = self._local.events_since(incident_id, base)
+        plan = self._call(plan_merge, self._episode, base, local, self.shared, incident_id, knock=True)
         if plan.others and accept is None and not plan.gap_written:
             return MergeResult(incident_id, already_there=plan.landed, conflicts=plan.others, pending=plan.todo)
         discard = accept is False or plan.discarded_before
@@ -360,6 +357,7 @@ class OfflineCapableJournal:
         )
         del self._offline[incident_id]
         self._seen.forget(incident_id)
+        self._down_until = 0.0
         if not self._offline:
             local.close()
             self._local = None  # the file stays: the record of what was done offline

@@ -3,23 +3,51 @@ unreachable (a CLI command, a restarted TUI) can still continue an incident it h
 
 The copy is a local SQLite journal of its own (`seen.sqlite3` beside the offline files): the shared events with
 the same seqs and content, hence the same hash chain. It is a cache: a write that fails (disk full, a damaged
-file) is passed over, and the in-memory copy stays the authority for this process.
+file) is passed over, and the in-memory copy stays the authority for this process. `LocalStore` is what the
+offline continuation needs of a local SQLite journal, this copy's and the offline files'.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from nexus_tui.domain.incident import Event
-from nexus_tui.journal.base import JournalError
-
-if TYPE_CHECKING:
-    from nexus_tui.journal.offline import LocalStore
+from nexus_tui.journal.base import JournalError, OutboxDraft, OutboxMessage
 
 SEEN_FILE = "seen.sqlite3"
+
+
+class LocalStore(Protocol):
+    """What the offline continuation needs of the local SQLite journal."""
+
+    def append(
+        self,
+        incident_id: str,
+        type_: str,
+        payload: Mapping[str, Any],
+        *,
+        at: datetime,
+        actor: str,
+        aws_identity: str | None,
+        expect_seq: int,
+        outbox: Sequence[OutboxDraft] = (),
+    ) -> Event: ...
+
+    def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
+
+    def incident_ids(self) -> list[str]: ...
+
+    def unresolved_ids(self) -> list[str]: ...
+
+    def heads(self) -> dict[str, int]: ...
+
+    def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]: ...
+
+    def close(self) -> None: ...
 
 
 class SeenEvents:

@@ -230,3 +230,28 @@ def test_a_new_process_goes_on_offline_with_what_this_machine_read_before(
     assert after.recover() == {"INC-1": 2}
     assert after.merge("INC-1").merged == 1
     after.close()
+
+
+class CountingShared(PostgresJournal):
+    def __init__(self, url: str) -> None:
+        super().__init__(url, lazy=True)
+        self.calls = 0
+
+    def incident_ids(self) -> list[str]:
+        self.calls += 1
+        return super().incident_ids()
+
+
+def test_an_unreachable_database_is_not_knocked_at_on_every_call(tmp_path: Path) -> None:
+    """A cut network costs a connect timeout per attempt: after a failure the everyday calls answer from what this
+    machine has (at once) for the hold-down; ping() still asks."""
+    shared = CountingShared("postgresql://nobody:pw@127.0.0.1:9/nexus")  # nothing listens on the discard port
+    clock = [100.0]
+    ic = OfflineCapableJournal(shared, tmp_path / "offline", Journal, hold_down=10.0, monotonic=lambda: clock[0])
+    assert ic.incident_ids() == [] and ic.incident_ids() == []
+    assert shared.calls == 1 and ic.unreachable_since is not None
+    clock[0] += 10.5
+    assert ic.incident_ids() == [] and shared.calls == 2
+    assert not ic.ping()
+    assert "pw" not in ic.location
+    ic.close()
