@@ -25,6 +25,8 @@ IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -46,6 +48,19 @@ from nexus_tui.journal.offline_seen import LocalStore, SeenEvents
 
 HOLD_DOWN_SECONDS = 10.0
 _T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _serialised(method: _F) -> _F:
+    """One call at a time: the TUI calls from several worker threads, and going offline, reading the offline
+    file and merging change shared state (the shared store serialises its calls on one connection anyway)."""
+
+    @functools.wraps(method)
+    def locked(self: OfflineCapableJournal, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 class OfflineCapableJournal:
@@ -73,6 +88,7 @@ class OfflineCapableJournal:
         self._offline: dict[str, int] = {}  # incident -> last seq that is in the shared store (the base)
         self._episode = ""  # the offline file's name: the mark on its events, in the local and the shared journal
         self.unreachable_since: datetime | None = None
+        self._lock = threading.RLock()
         # After a failure, the everyday calls do not knock again for `hold_down` seconds: an unreachable host (a
         # cut network, not a refused connection) costs a connect timeout per call. ping() and merge() always try.
         self._hold_down = hold_down
@@ -93,6 +109,7 @@ class OfflineCapableJournal:
     def offline_file(self) -> Path | None:
         return self._local_path
 
+    @_serialised
     def close(self) -> None:
         self.shared.close()
         self._seen.close()
@@ -101,6 +118,7 @@ class OfflineCapableJournal:
 
     # -- events ---------------------------------------------------------------------------------------------
 
+    @_serialised
     def append(
         self,
         incident_id: str,
@@ -191,6 +209,7 @@ class OfflineCapableJournal:
             self._down_reason = str(exc)
             raise
 
+    @_serialised
     def events_since(self, incident_id: str, seq: int) -> list[Event]:
         if incident_id in self._offline and self._local is not None:
             return self._local.events_since(incident_id, seq)
@@ -208,6 +227,7 @@ class OfflineCapableJournal:
     # While the database is unreachable, the lists come from what this machine has read of it, and the offline
     # incidents (so `incident list` and a restarted TUI still find the incident being worked on).
 
+    @_serialised
     def incident_ids(self) -> list[str]:
         try:
             return self._call(self.shared.incident_ids)
@@ -216,6 +236,7 @@ class OfflineCapableJournal:
             ids = self._seen.incident_ids()
             return ids + [i for i in self._offline if i not in ids]
 
+    @_serialised
     def unresolved_ids(self) -> list[str]:
         try:
             return self._call(self.shared.unresolved_ids)
@@ -226,6 +247,7 @@ class OfflineCapableJournal:
                 ids = [*(i for i in self._local.unresolved_ids() if i in self._offline and i not in ids), *ids]
             return ids
 
+    @_serialised
     def exists(self, incident_id: str) -> bool:
         if incident_id in self._offline:
             return True
@@ -235,6 +257,7 @@ class OfflineCapableJournal:
             self._unreachable()
             return bool(self._seen.get(incident_id))
 
+    @_serialised
     def heads(self) -> dict[str, int]:
         """The shared heads; while unreachable, the shared heads last seen here (never the offline seqs: a
         follower starting there would skip what the others wrote meanwhile)."""
@@ -245,7 +268,8 @@ class OfflineCapableJournal:
             return self._seen.heads()
 
     def ping(self) -> bool:
-        """Whether the shared journal answers now (a cheap query); records the outage when it does not."""
+        """Whether the shared journal answers now (a cheap query); records the outage when it does not. Not
+        serialised: a probe that waits for a connect timeout must not hold up offline appends meanwhile."""
         try:
             self.shared.heads()
         except JournalUnavailable:
@@ -264,6 +288,7 @@ class OfflineCapableJournal:
             return shared_since if isinstance(shared_since, datetime) else None
         return self.unreachable_since
 
+    @_serialised
     def pending_events(self) -> int:
         """Offline events not yet merged, over all incidents."""
         local = self._local
@@ -284,6 +309,7 @@ class OfflineCapableJournal:
 
     # -- merging back ---------------------------------------------------------------------------------------
 
+    @_serialised
     def merge(self, incident_id: str, *, accept: bool | None = None) -> MergeResult:
         """Put the offline events of `incident_id` into the shared journal (see the module docstring). Safe to
         run again after an interruption. Raises JournalUnavailable while the database is still unreachable."""
@@ -329,6 +355,7 @@ class OfflineCapableJournal:
         discarded = len(plan.todo) if discard else 0
         return MergeResult(incident_id, merged=merged, already_there=plan.landed, discarded=discarded)
 
+    @_serialised
     def merge_all(self, *, accept: bool | None = None) -> list[MergeResult]:
         """`merge` every offline incident; the results say which were merged and which wait for a decision."""
         return [self.merge(incident_id, accept=accept) for incident_id in list(self._offline)]
@@ -363,6 +390,7 @@ class OfflineCapableJournal:
             self._local = None  # the file stays: the record of what was done offline
         self.unreachable_since = None
 
+    @_serialised
     def recover(self) -> dict[str, int]:
         """After a restart: take up the offline file a previous run left unmerged. Returns its incidents and
         their base seqs (empty when there is nothing to merge); `merge` them when the database answers."""
