@@ -118,3 +118,37 @@ async def test_a_conflict_is_shown_and_the_ic_keeps_theirs_and_mine(tui: Tui, pg
             assert shared.verify(tui.incident).ok
         assert texts[-3] == "the DBA's note" and "offline" in texts[-2]
         assert texts[-1] == "written while the database was down"
+
+
+async def test_deciding_later_keeps_the_banner_and_taking_theirs_records_mine(
+    tui: Tui, pg_restartable: Restartable
+) -> None:
+    app = tui.app
+    async with app.run_test(size=SIZE) as pilot:
+        await _offline_note(tui, pg_restartable, pilot)
+        await asyncio.to_thread(pg_restartable.start)
+        with PostgresJournal(tui.url) as dba:
+            head = dba.heads()[tui.incident]
+            dba.append(tui.incident, "note", {"text": "the DBA's note"}, at=NOW + timedelta(minutes=1), actor="bob",
+                       aws_identity=None, expect_seq=head)  # fmt: skip
+        assert app.journal_watch is not None
+        await app.journal_watch.check_now()
+        await wait_for(lambda: isinstance(app.screen, MergeConflictScreen), pilot, LIMIT)
+        await pilot.press("escape")
+        await wait_for(lambda: not isinstance(app.screen, MergeConflictScreen), pilot, LIMIT)
+        assert (_banner(app) or "").endswith(
+            "1 event to merge: another responder wrote meanwhile, your decision is needed"
+        )
+        with PostgresJournal(tui.url) as shared:
+            assert shared.heads()[tui.incident] == head + 1  # nothing written before the decision
+        await app.journal_watch.check_now()  # asked again on the next look
+        await wait_for(lambda: isinstance(app.screen, MergeConflictScreen), pilot, LIMIT)
+        await pilot.press("t")
+        await wait_for(lambda: not isinstance(app.screen, MergeConflictScreen) and _banner(app) is None, pilot, LIMIT)
+        with PostgresJournal(tui.url) as shared:
+            events = shared.events_since(tui.incident, 0)
+        assert events[-2].payload["text"] == "the DBA's note"
+        gap = events[-1].payload["offline_gap"]
+        assert gap["discarded"] and "written while the database was down" in gap["listing"]
+        await wait_for(lambda: app.incident_ui is not None and app.incident_ui.state is not None
+                       and app.incident_ui.state.last_seq == events[-1].seq, pilot, LIMIT)  # fmt: skip

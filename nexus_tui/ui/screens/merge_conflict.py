@@ -28,7 +28,7 @@ def _listing(title: str, events: Sequence[Event]) -> Text:
     text = Text(title, style="bold")
     for e in events:
         detail = e.payload.get("step_id") or e.payload.get("text") or ""
-        text.append(f"\n  {e.at:%H:%M:%S}  {fmt.line(e.actor)}  {fmt.line(e.type)} {fmt.line(str(detail))}".rstrip())
+        text.append(f"\n· {e.at:%H:%M:%S}  {fmt.line(e.actor)}  {fmt.line(e.type)} {fmt.line(str(detail))}".rstrip())
     return text
 
 
@@ -56,8 +56,12 @@ class MergeConflictScreen(GuardedModal[Decision | None]):
                         "Nothing has been merged yet."
                     )
                 )
-                yield Static(_listing(f"Written by others meanwhile ({len(self.theirs)}):", self.theirs))
-                yield Static(_listing(f"Yours, recorded offline ({len(self.mine)}):", self.mine))
+                yield Static(
+                    _listing(f"Written by others meanwhile ({len(self.theirs)}):", self.theirs), classes="modal-prompt"
+                )
+                yield Static(
+                    _listing(f"Yours, recorded offline ({len(self.mine)}):", self.mine), classes="modal-prompt"
+                )
             with Horizontal(classes="modal-buttons"):
                 yield Button("Keep mine after theirs (m)", id="mine", variant="primary")
                 yield Button("Take theirs, record mine (t)", id="theirs", variant="warning")
