@@ -213,11 +213,12 @@ class OfflineCapableJournal:
     def events_since(self, incident_id: str, seq: int) -> list[Event]:
         if incident_id in self._offline and self._local is not None:
             return self._local.events_since(incident_id, seq)
-        known = self._seen.get(incident_id)
         try:
-            events = self._call(self.shared.events_since, incident_id, min(seq, len(known)))
+            read = self._seen.read_here(incident_id)
+            events = self._call(self.shared.events_since, incident_id, min(seq, len(read)))
         except JournalUnavailable:
             self._unreachable()
+            known = self._seen.get(incident_id)
             if known and seq <= len(known):
                 return known[seq:]  # what this machine last saw; the caller learns the outage from append
             raise

@@ -70,13 +70,21 @@ class SeenEvents:
                 return None
         return self._file
 
+    def read_here(self, incident_id: str) -> list[Event]:
+        """What this process has read of the incident from the shared store (the file plays no part: online, the
+        shared store is the authority and is read from seq 1 first)."""
+        return self._memory.get(incident_id, [])
+
     def get(self, incident_id: str) -> list[Event]:
-        """The incident as last read here (from the file when this process has not read it yet)."""
-        known = self._memory.setdefault(incident_id, [])
-        if not known and self._path.exists() and (store := self._open()) is not None:
+        """The incident as last read on this machine, for going on offline: this process's reads, or else the
+        file's copy of what earlier processes read."""
+        known = self._memory.get(incident_id)
+        if known:
+            return known
+        if self._path.exists() and (store := self._open()) is not None:
             with contextlib.suppress(JournalError):  # a cache: unreadable is the same as empty
-                known.extend(store.events_since(incident_id, 0))
-        return known
+                return store.events_since(incident_id, 0)
+        return []
 
     def remember(self, incident_id: str, events: Sequence[Event]) -> None:
         known = self._memory.setdefault(incident_id, [])
