@@ -321,7 +321,8 @@ class OfflineCapableJournal:
         plan = self._call(plan_merge, self._episode, base, local, self.shared, incident_id, knock=True)
         if plan.others and accept is None and not plan.gap_written:
             return MergeResult(incident_id, already_there=plan.landed, conflicts=plan.others, pending=plan.todo)
-        discard = accept is False or plan.discarded_before
+        # "Theirs" only means something when there are others: without a conflict the offline events just go in.
+        discard = (accept is False and bool(plan.others)) or plan.discarded_before
         drafts = self._offline_drafts(incident_id)
         head = plan.head
 

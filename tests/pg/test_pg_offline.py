@@ -255,3 +255,20 @@ def test_an_unreachable_database_is_not_knocked_at_on_every_call(tmp_path: Path)
     assert not ic.ping()
     assert "pw" not in ic.location
     ic.close()
+
+
+def test_taking_theirs_without_a_conflict_still_merges(server: Restartable, url: str, tmp_path: Path) -> None:
+    """`journal merge --accept theirs` over several incidents: only those with a conflict are discarded."""
+    ic = OfflineCapableJournal(PostgresJournal(url), tmp_path / "offline", Journal, now=lambda: at(9))
+    for iid in ("INC-1", "INC-2"):
+        ic.append(iid, "declared", {}, at=at(0), actor="ic", aws_identity=None, expect_seq=0)
+    server.stop()
+    for iid in ("INC-1", "INC-2"):
+        ic.append(iid, "note", {"text": f"{iid} offline"}, at=at(2), actor="ic", aws_identity=None, expect_seq=1)
+    server.start()
+    with PostgresJournal(url) as dba:
+        dba.append("INC-2", "note", {"text": "meanwhile"}, at=at(3), actor="dba", aws_identity=None, expect_seq=1)
+    results = {r.incident_id: r for r in ic.merge_all(accept=False)}
+    assert (results["INC-1"].merged, results["INC-1"].discarded) == (1, 0)
+    assert (results["INC-2"].merged, results["INC-2"].discarded) == (0, 1)
+    ic.close()
