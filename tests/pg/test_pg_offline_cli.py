@@ -127,3 +127,19 @@ def test_a_conflict_waits_for_accept_and_lists_both_sides(cli: Cli, pg_restartab
     with PostgresJournal(cli.url) as shared:
         texts = [e.payload.get("text", "") for e in shared.events_since(iid, 0)]
         assert texts[-3] == "theirs" and "offline" in texts[-2] and texts[-1] == "mine, offline"
+
+
+def test_the_dashboard_engine_runs_on_the_offline_capable_journal(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nexus_tui.commands.dashboard import incident_engine
+    from nexus_tui.config import AppConfig
+    from nexus_tui.engine.journal_link import JournalLink
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("NEXUS_TUI_NO_STS", "1")
+    service, _executor, _comms = incident_engine(AppConfig(), pg_url)
+    with service:
+        link = JournalLink(service)
+        assert link.enabled and link.status().unreachable_since is None and link.status().pending == 0
+        assert service.journal.location == PostgresJournal(pg_url, lazy=True).location
