@@ -90,14 +90,21 @@ def run_merge(args: argparse.Namespace, store: JournalStore, out: TextIO = sys.s
         print(f"nothing to merge: no offline events for {store.location}", file=out)
         return 0
     accept = ACCEPT[args.accept] if args.accept else None
-    results = store.merge_all(accept=accept)
-    for r, line in zip(results, describe(results, store.location), strict=True):
-        print(line, file=out)
-        if r.needs_decision:
-            print("  written by others meanwhile:", file=out)
-            for e in r.conflicts:
-                print(_event_line(e), file=out)
-            print("  yours, recorded offline:", file=out)
-            for e in r.pending:
-                print(_event_line(e), file=out)
-    return 1 if any(r.needs_decision for r in results) else 0
+    done: set[Path | None] = set()
+    # One offline file at a time (a TUI and a command on this machine may each have left one), oldest first.
+    while store.offline_incidents and store.offline_file not in done:
+        done.add(store.offline_file)
+        results = store.merge_all(accept=accept)
+        for r, line in zip(results, describe(results, store.location), strict=True):
+            print(line, file=out)
+            if r.needs_decision:
+                print("  written by others meanwhile:", file=out)
+                for e in r.conflicts:
+                    print(_event_line(e), file=out)
+                print("  yours, recorded offline:", file=out)
+                for e in r.pending:
+                    print(_event_line(e), file=out)
+        if any(r.needs_decision for r in results):
+            return 1
+        store.recover()
+    return 0

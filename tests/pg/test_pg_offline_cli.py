@@ -143,3 +143,44 @@ def test_the_dashboard_engine_runs_on_the_offline_capable_journal(
         link = JournalLink(service)
         assert link.enabled and link.status().unreachable_since is None and link.status().pending == 0
         assert service.journal.location == PostgresJournal(pg_url, lazy=True).location
+
+
+def test_journal_merge_takes_every_offline_file_left_on_this_machine(
+    tmp_path: Path, pg_restartable_url: str, pg_restartable: Restartable
+) -> None:
+    """A TUI and a command each went offline in a file of their own: one `journal merge` merges both."""
+    import argparse
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from nexus_tui.commands.journal_merge import run_merge
+    from nexus_tui.journal.offline import OfflineCapableJournal
+    from nexus_tui.journal.sqlite import SqliteJournal
+
+    t0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    offline_dir = tmp_path / "offline"
+    url = pg_restartable_url
+    with PostgresJournal(url) as dba:
+        for iid in ("INC-A", "INC-B"):
+            dba.append(iid, "declared", {}, at=t0, actor="dba", aws_identity=None, expect_seq=0)
+    writers = [
+        OfflineCapableJournal(
+            PostgresJournal(url), offline_dir, SqliteJournal, now=lambda m=m: t0 + timedelta(minutes=m)
+        )
+        for m in (1, 2)
+    ]
+    for writer, iid in zip(writers, ("INC-A", "INC-B"), strict=True):
+        assert writer.events_since(iid, 0)
+    pg_restartable.stop()
+    for writer, iid in zip(writers, ("INC-A", "INC-B"), strict=True):
+        writer.append(iid, "note", {"text": "offline"}, at=t0, actor="ic", aws_identity=None, expect_seq=1)
+        writer.close()
+    pg_restartable.start()
+    store = OfflineCapableJournal(PostgresJournal(url), offline_dir, SqliteJournal)
+    store.recover()
+    out = io.StringIO()
+    assert run_merge(argparse.Namespace(accept=None), store, out) == 0
+    assert "INC-A: merged 1" in out.getvalue() and "INC-B: merged 1" in out.getvalue()
+    store.close()
+    with PostgresJournal(url) as shared:
+        assert shared.heads() == {"INC-A": 3, "INC-B": 3}
