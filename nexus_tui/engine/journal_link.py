@@ -7,6 +7,7 @@ them from a worker thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -45,6 +46,11 @@ class JournalLink:
     @property
     def enabled(self) -> bool:
         return self._store is not None
+
+    def on_offline(self, callback: Callable[[], object]) -> None:
+        """`callback` runs (in the thread that appended) when an incident has just gone offline."""
+        assert self._store is not None
+        self._store.on_offline = callback
 
     def status(self) -> LinkStatus:
         store = self._store

@@ -95,6 +95,8 @@ class OfflineCapableJournal:
         self._monotonic = monotonic
         self._down_until = 0.0
         self._down_reason = ""
+        # Told (from whichever thread appended) when an incident has just gone offline: a front end says so at once.
+        self.on_offline: Callable[[], object] | None = None
 
     @property
     def location(self) -> str:
@@ -190,6 +192,8 @@ class OfflineCapableJournal:
                 expect_seq=event.seq - 1,
             )
         self._offline[incident_id] = expect_seq
+        if self.on_offline is not None:
+            self.on_offline()
 
     def _remember(self, incident_id: str, events: Sequence[Event]) -> None:
         self._seen.remember(incident_id, events)

@@ -43,6 +43,9 @@ class JournalWatch:
 
     def start(self) -> None:
         self.app.set_interval(self.check_seconds, self._tick, name="journal-watch")
+        loop = asyncio.get_running_loop()
+        # The append that found the database gone runs in a worker thread: the banner comes up at once.
+        self.link.on_offline(lambda: loop.call_soon_threadsafe(self._tick))
         self._tick()
 
     def _tick(self) -> None:

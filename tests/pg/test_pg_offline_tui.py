@@ -72,8 +72,8 @@ async def _offline_note(tui: Tui, server: Restartable, pilot: object) -> None:
     assert app.incident_ui is not None and app.incident_ui.session is not None
     view = await app.incident_ui.session.note("written while the database was down")
     app.incident_ui.apply(view.state)
-    assert app.journal_watch is not None
-    await app.journal_watch.check_now()
+    # No timer look (check_seconds is an hour here): going offline itself brings the banner up.
+    await wait_for(lambda: _banner(app) is not None, pilot, LIMIT)
     text = _banner(app)
     assert text is not None and re.fullmatch(
         r"shared journal unreachable since \d\d:\d\d:\d\d UTC — working offline, 1 event to merge", text
