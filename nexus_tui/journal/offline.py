@@ -25,6 +25,7 @@ IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import time
@@ -193,7 +194,8 @@ class OfflineCapableJournal:
             )
         self._offline[incident_id] = expect_seq
         if self.on_offline is not None:
-            self.on_offline()
+            with contextlib.suppress(Exception):  # telling a front end must never fail the append (its loop closed)
+                self.on_offline()
 
     def _remember(self, incident_id: str, events: Sequence[Event]) -> None:
         self._seen.remember(incident_id, events)

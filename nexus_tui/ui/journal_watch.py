@@ -40,6 +40,7 @@ class JournalWatch:
         self._conflicts: dict[str, Conflict] = {}
         self._asking: str | None = None  # the incident whose conflict modal is up
         self._lock = asyncio.Lock()
+        self._again = False
 
     def start(self) -> None:
         self.app.set_interval(self.check_seconds, self._tick, name="journal-watch")
@@ -49,10 +50,21 @@ class JournalWatch:
         self._tick()
 
     def _tick(self) -> None:
+        if self._lock.locked():  # a look is under way (a ping can wait for a connect timeout): no pile-up,
+            self._again = True  # but one more look when it ends, for what happened meanwhile
+            return
         self.app.run_worker(self.check_now(), group="journal-watch", exclusive=False, exit_on_error=False)
 
     async def check_now(self) -> None:
         """One look: status, merge what can be merged, ask about a conflict. Overlapping calls queue up."""
+        try:
+            await self._check()
+        finally:
+            if self._again:
+                self._again = False
+                self._tick()
+
+    async def _check(self) -> None:
         async with self._lock:
             try:
                 status, merged, conflicts = await asyncio.to_thread(self.link.check)
