@@ -26,45 +26,27 @@ IC must not be stopped by that. `OfflineCapableJournal` wraps the shared store:
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import (
     JournalStore,
     JournalUnavailable,
     OutboxDraft,
-    OutboxMessage,
-    OutboxStatus,
     Position,
     VerifyResult,
 )
+from nexus_tui.journal.offline_calls import HOLD_DOWN_SECONDS, HoldDown, SharedOutbox, serialised
 from nexus_tui.journal.offline_merge import MergeResult, gap_note, plan_merge, unmerged
 from nexus_tui.journal.offline_seen import LocalStore, SeenEvents
 
-HOLD_DOWN_SECONDS = 10.0
-_T = TypeVar("_T")
-_F = TypeVar("_F", bound=Callable[..., Any])
 
-
-def _serialised(method: _F) -> _F:
-    """One call at a time: the TUI calls from several worker threads, and going offline, reading the offline
-    file and merging change shared state (the shared store serialises its calls on one connection anyway)."""
-
-    @functools.wraps(method)
-    def locked(self: OfflineCapableJournal, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return locked  # type: ignore[return-value]
-
-
-class OfflineCapableJournal:
+class OfflineCapableJournal(SharedOutbox):
     """A JournalStore over a shared store that keeps going, locally, when the shared one is unreachable."""
 
     def __init__(
@@ -90,12 +72,7 @@ class OfflineCapableJournal:
         self._episode = ""  # the offline file's name: the mark on its events, in the local and the shared journal
         self.unreachable_since: datetime | None = None
         self._lock = threading.RLock()
-        # After a failure, the everyday calls do not knock again for `hold_down` seconds: an unreachable host (a
-        # cut network, not a refused connection) costs a connect timeout per call. ping() and merge() always try.
-        self._hold_down = hold_down
-        self._monotonic = monotonic
-        self._down_until = 0.0
-        self._down_reason = ""
+        self._hold = HoldDown(hold_down, monotonic)  # ping() and merge() knock all the same
         # Told (from whichever thread appended) when an incident has just gone offline: a front end says so at once.
         self.on_offline: Callable[[], object] | None = None
 
@@ -112,7 +89,7 @@ class OfflineCapableJournal:
     def offline_file(self) -> Path | None:
         return self._local_path
 
-    @_serialised
+    @serialised
     def close(self) -> None:
         self.shared.close()
         self._seen.close()
@@ -121,7 +98,7 @@ class OfflineCapableJournal:
 
     # -- events ---------------------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def append(
         self,
         incident_id: str,
@@ -136,7 +113,7 @@ class OfflineCapableJournal:
     ) -> Event:
         if incident_id not in self._offline:
             try:
-                event = self._call(
+                event = self._hold.call(
                     self.shared.append,
                     incident_id,
                     type_,
@@ -204,24 +181,13 @@ class OfflineCapableJournal:
         if self.unreachable_since is None:
             self.unreachable_since = self._now()
 
-    def _call(self, fn: Callable[..., _T], *args: Any, knock: bool = False, **kwargs: Any) -> _T:
-        """A call to the shared store; refused at once during the hold-down unless `knock` (ping, merge)."""
-        if not knock and self._monotonic() < self._down_until:
-            raise JournalUnavailable(self._down_reason)
-        try:
-            return fn(*args, **kwargs)
-        except JournalUnavailable as exc:
-            self._down_until = self._monotonic() + self._hold_down
-            self._down_reason = str(exc)
-            raise
-
-    @_serialised
+    @serialised
     def events_since(self, incident_id: str, seq: int) -> list[Event]:
         if incident_id in self._offline and self._local is not None:
             return self._local.events_since(incident_id, seq)
         try:
             read = self._seen.read_here(incident_id)
-            events = self._call(self.shared.events_since, incident_id, min(seq, len(read)))
+            events = self._hold.call(self.shared.events_since, incident_id, min(seq, len(read)))
         except JournalUnavailable:
             self._unreachable()
             known = self._seen.get(incident_id)
@@ -234,19 +200,19 @@ class OfflineCapableJournal:
     # While the database is unreachable, the lists come from what this machine has read of it, and the offline
     # incidents (so `incident list` and a restarted TUI still find the incident being worked on).
 
-    @_serialised
+    @serialised
     def incident_ids(self) -> list[str]:
         try:
-            return self._call(self.shared.incident_ids)
+            return self._hold.call(self.shared.incident_ids)
         except JournalUnavailable:
             self._unreachable()
             ids = self._seen.incident_ids()
             return ids + [i for i in self._offline if i not in ids]
 
-    @_serialised
+    @serialised
     def unresolved_ids(self) -> list[str]:
         try:
-            return self._call(self.shared.unresolved_ids)
+            return self._hold.call(self.shared.unresolved_ids)
         except JournalUnavailable:
             self._unreachable()
             ids = self._seen.unresolved_ids()
@@ -254,22 +220,22 @@ class OfflineCapableJournal:
                 ids = [*(i for i in self._local.unresolved_ids() if i in self._offline and i not in ids), *ids]
             return ids
 
-    @_serialised
+    @serialised
     def exists(self, incident_id: str) -> bool:
         if incident_id in self._offline:
             return True
         try:
-            return self._call(self.shared.exists, incident_id)
+            return self._hold.call(self.shared.exists, incident_id)
         except JournalUnavailable:
             self._unreachable()
             return bool(self._seen.get(incident_id))
 
-    @_serialised
+    @serialised
     def heads(self) -> dict[str, int]:
         """The shared heads; while unreachable, the shared heads last seen here (never the offline seqs: a
         follower starting there would skip what the others wrote meanwhile)."""
         try:
-            return self._call(self.shared.heads)
+            return self._hold.call(self.shared.heads)
         except JournalUnavailable:
             self._unreachable()
             return self._seen.heads()
@@ -283,7 +249,7 @@ class OfflineCapableJournal:
             self._unreachable()
             return False
         self.unreachable_since = None
-        self._down_until = 0.0
+        self._hold.reset()
         return True
 
     @property
@@ -295,7 +261,7 @@ class OfflineCapableJournal:
             return shared_since if isinstance(shared_since, datetime) else None
         return self.unreachable_since
 
-    @_serialised
+    @serialised
     def pending_events(self) -> int:
         """Offline events not yet merged, over all incidents."""
         local = self._local
@@ -316,7 +282,7 @@ class OfflineCapableJournal:
 
     # -- merging back ---------------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def merge(self, incident_id: str, *, accept: bool | None = None) -> MergeResult:
         """Put the offline events of `incident_id` into the shared journal (see the module docstring). Safe to
         run again after an interruption. Raises JournalUnavailable while the database is still unreachable."""
@@ -324,7 +290,7 @@ class OfflineCapableJournal:
         if base is None or self._local is None:
             return MergeResult(incident_id)
         local = self._local.events_since(incident_id, base)
-        plan = self._call(plan_merge, self._episode, base, local, self.shared, incident_id, knock=True)
+        plan = self._hold.call(plan_merge, self._episode, base, local, self.shared, incident_id, knock=True)
         if plan.others and accept is None and not plan.gap_written:
             return MergeResult(incident_id, already_there=plan.landed, conflicts=plan.others, pending=plan.todo)
         # "Theirs" only means something when there are others: without a conflict the offline events just go in.
@@ -363,7 +329,7 @@ class OfflineCapableJournal:
         discarded = len(plan.todo) if discard else 0
         return MergeResult(incident_id, merged=merged, already_there=plan.landed, discarded=discarded)
 
-    @_serialised
+    @serialised
     def merge_all(self, *, accept: bool | None = None) -> list[MergeResult]:
         """`merge` every offline incident; the results say which were merged and which wait for a decision."""
         return [self.merge(incident_id, accept=accept) for incident_id in list(self._offline)]
@@ -392,13 +358,13 @@ class OfflineCapableJournal:
         )
         del self._offline[incident_id]
         self._seen.forget(incident_id)
-        self._down_until = 0.0
+        self._hold.reset()
         if not self._offline:
             local.close()
             self._local = None  # the file stays: the record of what was done offline
         self.unreachable_since = None
 
-    @_serialised
+    @serialised
     def recover(self) -> dict[str, int]:
         """After a restart: take up the offline file a previous run left unmerged. Returns its incidents and
         their base seqs (empty when there is nothing to merge); `merge` them when the database answers."""
@@ -413,35 +379,6 @@ class OfflineCapableJournal:
                 break
             local.close()
         return self.offline_incidents
-
-    # -- outbox: only the shared journal delivers -----------------------------------------------------------
-
-    def outbox_claim(self, holder: str, now: datetime, lease_seconds: float, limit: int = 10) -> list[OutboxMessage]:
-        return self.shared.outbox_claim(holder, now, lease_seconds, limit)
-
-    def outbox_update(
-        self,
-        message_id: int,
-        holder: str,
-        *,
-        status: OutboxStatus,
-        attempts: int | None = None,
-        next_attempt_at: datetime | None = None,
-        remote_id: str | None = None,
-        error: str | None = None,
-    ) -> bool:
-        return self.shared.outbox_update(
-            message_id,
-            holder,
-            status=status,
-            attempts=attempts,
-            next_attempt_at=next_attempt_at,
-            remote_id=remote_id,
-            error=error,
-        )
-
-    def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]:
-        return self.shared.outbox_list(incident_id)
 
 
 def _is_a_journal_store(store: OfflineCapableJournal) -> JournalStore:
