@@ -36,8 +36,13 @@ def address(location: str) -> str:
 
 def offline_warning(store: JournalStore) -> str | None:
     """The one line to print after a command, when its work went to (or waits in) the offline journal."""
-    if not isinstance(store, OfflineCapableJournal) or not store.offline_incidents:
+    if not isinstance(store, OfflineCapableJournal):
         return None
+    if not store.offline_incidents:
+        if store.outage_since is None:
+            return None
+        # Read from this machine's copy: say so, an answer may be older than the shared journal.
+        return f"shared journal unreachable ({address(store.location)}); shown as this machine last read it"
     file = store.offline_file
     if store.unreachable_since is not None:
         return (

@@ -74,7 +74,7 @@ def cli(tmp_path: Path, pg_restartable_url: str) -> Cli:
 
 
 def _offline_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if "offline" in line]
+    lines = [line for line in stderr.splitlines() if "shared journal" in line or "offline" in line]
     assert len(lines) == 1, stderr
     return lines[0]
 
@@ -109,6 +109,8 @@ def test_a_conflict_waits_for_accept_and_lists_both_sides(cli: Cli, pg_restartab
     iid = cli.run("incident", "declare", "--runbook", "cli-offline").stdout.strip()
     cli.run("incident", "show", iid)
     pg_restartable.stop()
+    stale = cli.run("incident", "show", iid).stderr
+    assert _offline_line(stale).endswith("; shown as this machine last read it")
     cli.run("incident", "note", iid, "mine, offline")
     pg_restartable.start()
     with PostgresJournal(cli.url) as dba:  # another responder who could still reach the database
