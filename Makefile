@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/feed_latency.py
 	$(BIN)/python benchmarks/slack_outbox.py
 	$(BIN)/python benchmarks/wall_followers.py
+	$(BIN)/python benchmarks/drill_schedule.py
+	$(BIN)/python benchmarks/drills.py
 
 clean:
 	rm -rf $(VENV) .venv-awscli build dist .mypy_cache .pytest_cache .ruff_cache

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from nexus_tui import __version__
-from nexus_tui.commands import comms, dashboard, demo, incident, journal, serve, status, validate, wall
+from nexus_tui.commands import comms, dashboard, demo, drill, incident, journal, serve, status, validate, wall
 
-COMMANDS = (dashboard, demo, status, validate, incident, journal, comms, wall, serve)
+COMMANDS = (dashboard, demo, status, validate, incident, journal, comms, wall, serve, drill)
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 
 

@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from nexus_tui.domain.clock import Clock, SystemClock
+from nexus_tui.domain.incident import IncidentError
+from nexus_tui.domain.settings import Settings
 from nexus_tui.domain.text import printable_line
-from nexus_tui.engine.comms import Comms, MessageView
+from nexus_tui.engine.comms import Comms, MessageView, fire_due_timers
 from nexus_tui.engine.slack_sender import FlushResult
 from nexus_tui.journal.base import JournalError, JournalStore
 from nexus_tui.sources.slack.settings import SlackSettings, SlackSettingsError, load_slack_settings
@@ -48,6 +50,16 @@ def open_configured_store(args: argparse.Namespace) -> JournalStore:
     except ConfigError as exc:
         raise JournalError(str(exc)) from None
     return open_store(journal_path(args, config))
+
+
+def domain_settings(args: argparse.Namespace) -> Settings:
+    """The escalation ladder and targets the timers use: the config's, or the defaults without one."""
+    from nexus_tui.config import ConfigError, load_config
+
+    try:
+        return load_config(getattr(args, "config", None), check_profile=False).settings
+    except ConfigError:
+        return Settings()
 
 
 def settings_from(args: argparse.Namespace) -> SlackSettings:
@@ -98,8 +110,11 @@ def run_flush_command(args: argparse.Namespace, open_store: StoreOpener | None) 
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
     try:
+        # Timer events due now (escalations, RTO projection, overdue steps) are news too: journal them first,
+        # once across every process, so a cron'd flush announces them when no TUI is open.
+        fire_due_timers(store, domain_settings(args), settings, SystemClock())
         result = asyncio.run(flush(store, settings, budget=max(args.timeout, 0.0)))
-    except JournalError as exc:
+    except (JournalError, IncidentError) as exc:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
     finally:

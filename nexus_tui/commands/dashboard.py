@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nexus_tui.commands.incident import identity_lookup, journal_path, runbook_loader
 from nexus_tui.config import AppConfig, ConfigError, load_config
-from nexus_tui.domain.clock import SystemClock
+from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import runbook_placeholders
 from nexus_tui.domain.text import printable_line
@@ -72,6 +72,7 @@ def incident_engine(
     param_defaults: Mapping[str, str] | None = None,
     drill: bool = False,
     slack: SlackSettings | None = None,
+    clock: Clock | None = None,
 ) -> tuple[IncidentService, StepExecutor, Comms]:
     """The incident service and step executor the TUI walks runbooks with: the same wiring as the headless
     `nexus-tui incident` commands, so both read and write one journal the same way.
@@ -96,7 +97,7 @@ def incident_engine(
             known = {k: v for k, v in param_defaults.items() if k in used}
             return replace(runbook, params={**runbook.params, **known}) if known else runbook
 
-    clock = SystemClock()
+    clock = clock or SystemClock()
     identity = None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config)
     if slack is None:
         slack = load_slack_settings(config.path, default_rto_seconds=config.settings.targets.rto_seconds)

@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             runbook_loader=runbook_loader(dirs, config),
             identity=None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config),
             settings=config.settings,
-            outbox_policy=make_outbox_policy(slack.routing, clock),
+            outbox_policy=make_outbox_policy(slack.routing, clock, configured=slack.mode != "off"),
         )
     except (ConfigError, JournalError, SlackSettingsError) as exc:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nexus_tui.domain.drill_calendar import SEED_DRILLS, DrillEntry
 from nexus_tui.domain.settings import Settings
 
 # Ranges of the values a config file (or a flag) may set. Upper bounds catch typos and the values that hang
@@ -49,6 +50,17 @@ class SlackConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PlatformConfig:
+    """The platform's own DR API (seed 000, "Drill Execution via API"). The session cookie is a secret: only
+    the name of the environment variable holding it lives here."""
+
+    base_url: str | None = None
+    cookie_env: str = "NEXUS_TUI_PLATFORM_COOKIE"
+    cookie_name: str = "connect.sid"
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
 class AppConfig:
     path: Path | None = None
     aws: AwsConfig = field(default_factory=AwsConfig)
@@ -62,6 +74,8 @@ class AppConfig:
     journal_url: str | None = None  # postgresql://... : the shared journal (password never shown)
     theme: str = "nexus-dark"
     slack: SlackConfig = field(default_factory=SlackConfig)
+    drills: tuple[DrillEntry, ...] = SEED_DRILLS  # the seeds' schedule, changed by [[drill]] tables
+    platform: PlatformConfig = field(default_factory=PlatformConfig)
 
     @property
     def primary_region(self) -> str | None:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from nexus_tui.config.drill_sections import drills, platform
 from nexus_tui.config.model import (
     MAX_ATTEMPTS,
     MAX_ESCALATION_MINUTES,
@@ -56,6 +57,8 @@ _TOP = {
     "journal",
     "ui",
     "slack",
+    "drill",  # [[drill]]: the drill calendar (config/drill_sections.py)
+    "platform",  # the platform's drill API (config/drill_sections.py)
     "expect",  # the plan's controls and alarms: parsed by nexus_tui/expectations.py from the same file
 }
 
@@ -230,6 +233,8 @@ def parse_data(r: Reader) -> AppConfig:
             token_env=r.string(sl, "slack", "token_env", "SLACK_BOT_TOKEN") or "SLACK_BOT_TOKEN",
             base_url=r.url(base_url, "slack.base_url") if base_url is not None else None,
         ),
+        drills=drills(r),
+        platform=platform(r),
     )
 
 

@@ -27,6 +27,7 @@ from nexus_tui.domain.incident import (
 )
 from nexus_tui.domain.runbook_json import runbook_from_data
 from nexus_tui.domain.runbook_params import ParamError, resolve_params
+from nexus_tui.domain.timer_events import fired_key
 
 
 def _opt_float(value: Any) -> float | None:
@@ -91,6 +92,7 @@ class Replayer:
         self.open_at_resolve: tuple[str, ...] = ()
         # Per completion event, the step state it replaced, so an undo restores it exactly.
         self.before: dict[int, StepState] = {}
+        self.fired: set[str] = set()
 
     def current(self) -> int | None:
         for st in self.steps:
@@ -186,6 +188,9 @@ class Replayer:
             self.forced_reason = p.get("reason")
             self.open_at_resolve = tuple(str(x) for x in p.get("open_steps", ()) or ())
             self.claims.clear()
+        fired = fired_key(t, p)
+        if fired is not None:
+            self.fired.add(fired)
         after_current = self.current()
         # An undo restores the step's own earlier clock; anything else starts the new current step's clock.
         if after_current is not None and after_current != before_current and t != "step_undone":
@@ -237,6 +242,7 @@ class Replayer:
             resolved_forced=self.forced,
             forced_reason=self.forced_reason,
             open_at_resolve=self.open_at_resolve,
+            fired=frozenset(self.fired),
         )
 
 

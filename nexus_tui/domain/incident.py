@@ -27,6 +27,10 @@ EventType = Literal[
     "resolved",
     "params_supplied",
     "step_claimed",
+    # Caused by time, journaled by the engine's timer (domain/timer_events.py); each fires once.
+    "escalated",
+    "rto_projection_exceeded",
+    "step_overdue",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 StepStatus = Literal["pending", "in_progress", "done", "skipped", "failed"]
@@ -160,6 +164,8 @@ class IncidentState:
     resolved_forced: bool = False
     forced_reason: str | None = None
     open_at_resolve: tuple[str, ...] = ()
+    # Timer events already journaled, by what they fired for ("escalated:15", "step_overdue:promote", ...).
+    fired: frozenset[str] = frozenset()
 
     @property
     def pending_steps(self) -> tuple[str, ...]:

@@ -29,6 +29,15 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _seconds(value: object) -> float | None:
+    """A duration from a payload that may have been damaged: anything but a finite number reads as unknown."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
 def describe(ev: Event) -> str:
     """One line per event, for the timeline (also used by the TUI's event log)."""
     p = ev.payload
@@ -76,6 +85,18 @@ def describe(ev: Event) -> str:
             return "Resolved" + (f": {p['summary']}" if p.get("summary") else "") + forced
         case "step_claimed":
             return f"Step {step} claimed for execution by {p.get('holder')} on {p.get('host')} (pid {p.get('pid')})"
+        case "escalated":
+            return f"Escalation: engage {p.get('who')} ({p.get('after_minutes')} min since declaration)"
+        case "rto_projection_exceeded":
+            return (
+                f"Projected finish {duration(_seconds(p.get('projected_seconds')))} is past the RTO target "
+                f"{duration(_seconds(p.get('target_seconds')))}"
+            )
+        case "step_overdue":
+            return (
+                f"Step {step} overdue: {duration(_seconds(p.get('elapsed_seconds')))}, over twice its "
+                f"{duration(_seconds(p.get('expected_seconds')))}"
+            )
     return f"{ev.type} {p}"
 
 

@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-StepKind = Literal["manual", "command", "aws", "http"]
-STEP_KINDS: tuple[str, ...] = ("manual", "command", "aws", "http")
+StepKind = Literal["manual", "command", "aws", "http", "slack"]
+STEP_KINDS: tuple[str, ...] = ("manual", "command", "aws", "http", "slack")
+# Where a `slack` step posts: the configured stakeholder channel, the incident channel, or a named channel.
+# A drill always posts to the drill channel instead (see slack_messages.Routing).
+SLACK_TARGETS: tuple[str, ...] = ("stakeholder", "incident")
 
 # Upper bounds of a runbook's numbers: anything above is a typo, and .inf or 1e300 would break the clock,
 # the journal's JSON and int() far from the file that caused it.
@@ -136,6 +139,15 @@ class AwsAction:
 
 
 @dataclass(frozen=True, slots=True)
+class SlackPost:
+    """A `slack` step's message: posted when the step is confirmed. `message` may use ${param} and
+    ${incident.field} placeholders; `channel` is "stakeholder", "incident" or a channel name ("#exec")."""
+
+    message: str
+    channel: str = "stakeholder"
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     id: str
     title: str
@@ -150,6 +162,11 @@ class Step:
     confirm: str | None = None  # what the user must type for a destructive step
     preconditions: tuple[Precondition, ...] = ()
     line: int | None = None  # where the step starts in its file, for error messages
+    slack: SlackPost | None = None  # kind slack: the message posted on confirm
+
+    @property
+    def slack_message(self) -> str | None:
+        return None if self.slack is None else self.slack.message
 
     @property
     def confirm_text(self) -> str | None:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from nexus_tui.domain.runbook import AwsAction, HttpCheck, Precondition, Runbook, Step
+from nexus_tui.domain.runbook import AwsAction, HttpCheck, Precondition, Runbook, SlackPost, Step
 
 
 def runbook_to_data(runbook: Runbook) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def runbook_to_data(runbook: Runbook) -> dict[str, Any]:
 
 
 def _step_to_data(step: Step) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": step.id,
         "title": step.title,
         "kind": step.kind,
@@ -53,6 +53,10 @@ def _step_to_data(step: Step) -> dict[str, Any]:
             {"check": p.check, "args": dict(p.args), "description": p.description} for p in step.preconditions
         ],
     }
+    if step.slack is not None:
+        # Only when present: the digest of a runbook without slack steps stays what older versions wrote.
+        data["slack"] = {"channel": step.slack.channel, "message": step.slack.message}
+    return data
 
 
 def runbook_from_data(data: Mapping[str, Any]) -> Runbook:
@@ -73,6 +77,7 @@ def runbook_from_data(data: Mapping[str, Any]) -> Runbook:
 def _step_from_data(d: Mapping[str, Any]) -> Step:
     action = d.get("action")
     http = d.get("http")
+    slack = d.get("slack")
     return Step(
         id=d["id"],
         title=d["title"],
@@ -90,6 +95,9 @@ def _step_from_data(d: Mapping[str, Any]) -> Step:
             Precondition(p["check"], dict(p.get("args", {})), p.get("description", ""))
             for p in d.get("preconditions", ())
         ),
+        slack=None
+        if not isinstance(slack, Mapping)
+        else SlackPost(str(slack.get("message", "")), str(slack.get("channel") or "stakeholder")),
     )
 
 

@@ -21,6 +21,8 @@ class ParamError(ValueError):
 def step_placeholders(step: Step) -> set[str]:
     """Params a step still refers to. Non-empty after resolve_params means the step cannot run yet."""
     values: list[object] = [step.title, step.description, step.command, step.confirm]
+    if step.slack is not None:
+        values.append(step.slack.message)  # ${incident.field} names are not params: the regex skips them
     if step.action is not None:
         values += [step.action.region, dict(step.action.params)]
     if step.http is not None:
@@ -49,8 +51,12 @@ def _sub_step(step: Step, params: Mapping[str, str]) -> Step:
         http = HttpCheck(
             substitute(http.url, params), http.expected_status, http.timeout_seconds, http.retry_interval_seconds
         )
+    slack = step.slack
+    if slack is not None:
+        slack = replace(slack, message=substitute(slack.message, params))
     return replace(
         step,
+        slack=slack,
         title=substitute(step.title, params),
         description=substitute(step.description, params),
         command=s(step.command),

@@ -10,14 +10,16 @@ current state by `root_update`, at most one per 5 s per incident (see slack_deli
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.rto import Timers
+from nexus_tui.domain.runbook import SlackPost
+from nexus_tui.domain.slack_templates import duration as _duration
+from nexus_tui.domain.slack_templates import post_rto, render_template
 from nexus_tui.domain.text import printable, printable_line
 
 ROOT_KEY = "root"
@@ -60,18 +62,6 @@ class MessageSpec:
     channel: str
     payload: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "post"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "-"
-    s = round(abs(seconds))
-    sign = "-" if seconds < 0 else ""
-    if s >= 3600:
-        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
-    if s >= 60:
-        return f"{sign}{s // 60}m{s % 60:02d}s"
-    return f"{sign}{s}s"
 
 
 def _clean(text: Any, limit: int = 500) -> str:
@@ -140,10 +130,11 @@ def messages_for(
         if event_type == "resolved":
             body["anchor"] = True  # the sender adds the journal's head hash when it delivers
         out.append(_spec(f"ev:{seq}", channel, body, drill))
-    stakeholder = stakeholder_text(state, event_type, payload)
-    if stakeholder is not None:
-        body = {"role": "top", "event": event_type, "text": stakeholder}
-        out.append(_spec(f"stakeholders:{seq}", routing.stakeholders(drill), body, drill))
+    post = _slack_post(state, payload.get("step_id")) if event_type == "step_confirmed" else None
+    if post is not None:
+        text = render_template(post.message, state, post_rto(state, routing.default_rto_seconds), at)
+        body = {"role": "top", "event": event_type, "text": text}
+        out.append(_spec(f"stakeholders:{seq}", slack_step_channel(post, routing, drill), body, drill))
     return out
 
 
@@ -244,68 +235,56 @@ def _resolved_text(state: IncidentState, p: Mapping[str, Any], at: datetime | No
     return text
 
 
-def stakeholder_text(state: IncidentState, event_type: str, p: Mapping[str, Any]) -> str | None:
-    """A `slack` step's message, sent when the step is confirmed. The step carries `slack_message`
-    (its template) once the runbook loader knows the kind; without it nothing is posted."""
-    if event_type != "step_confirmed":
-        return None
+def _slack_post(state: IncidentState, step_id: Any) -> SlackPost | None:
     try:
-        step = state.runbook.step(str(p.get("step_id")))
+        step = state.runbook.step(str(step_id))
     except KeyError:
         return None
-    template = getattr(step, "slack_message", None)
-    if not template:
+    return step.slack if step.kind == "slack" or step.slack is not None else None
+
+
+def slack_step_channel(post: SlackPost, routing: Routing, drill: bool) -> str | None:
+    """Where a `slack` step posts. A drill goes to the drill channel whatever the step names: a drill must never
+    reach real stakeholders (None: nowhere, the message is kept as unroutable)."""
+    if drill:
+        return routing.stakeholders(True)
+    if post.channel == "stakeholder":
+        return routing.stakeholders(False)
+    if post.channel == "incident":
+        return routing.incident_channel(False)
+    return post.channel
+
+
+@dataclass(frozen=True, slots=True)
+class SlackPreview:
+    """What a `slack` step will post on confirm: shown before the operator confirms it."""
+
+    channel: str | None  # None: nowhere (a drill without a drill channel)
+    text: str  # as Slack will show it, [DRILL] prefix included
+    status: str  # "posted on confirm", or why it will not be sent
+
+    @property
+    def line(self) -> str:
+        return f"{self.channel or '(no channel)'}: {self.text}"
+
+
+def preview_slack_step(
+    state: IncidentState, step_id: str, routing: Routing, *, configured: bool = True, now: datetime | None = None
+) -> SlackPreview | None:
+    """The preview of a `slack` step (None for other steps). `configured` False: Slack is not set up in this
+    process, so the message is kept in the outbox and shown as not sent."""
+    post = _slack_post(state, step_id)
+    if post is None:
         return None
-    return render_template(str(template), state)
-
-
-def preview_slack_step(state: IncidentState, step_id: str, routing: Routing) -> tuple[str | None, str] | None:
-    """What a `slack` step will post on confirm, for the step's preview: (channel or None, text)."""
-    text = stakeholder_text(state, "step_confirmed", {"step_id": step_id})
-    if text is None:
-        return None
-    return routing.stakeholders(state.drill), _prefix(state.drill) + text
-
-
-INCIDENT_FIELDS: tuple[str, ...] = (
-    "incident.id",
-    "incident.severity",
-    "incident.ic",
-    "incident.runbook",
-    "incident.steps_done",
-    "incident.steps_total",
-    "incident.declared_at",
-)
-
-
-def unknown_template_fields(template: str, param_names: Iterable[str]) -> list[str]:
-    """Placeholders a runbook's `slack` message uses that neither a parameter nor an incident field fills:
-    runbook validation reports them (file and line) instead of posting `${typo}` to stakeholders."""
-    known = set(param_names) | set(INCIDENT_FIELDS)
-    return sorted({name for name in _FIELD_RE.findall(template) if name not in known})
-
-
-_FIELD_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
-
-
-def template_fields(state: IncidentState) -> dict[str, str]:
-    done = state.done_count
-    return {
-        "incident.id": state.id,
-        "incident.severity": state.severity,
-        "incident.ic": state.ic,
-        "incident.runbook": state.runbook.title,
-        "incident.steps_done": str(done),
-        "incident.steps_total": str(len(state.steps)),
-        "incident.declared_at": state.declared_at.strftime("%Y-%m-%d %H:%M UTC"),  # keep INCIDENT_FIELDS in step
-        **{str(k): str(v) for k, v in state.params.items()},
-    }
-
-
-def render_template(template: str, state: IncidentState) -> str:
-    """`${param}` and `${incident.field}` filled in; unknown names stay visible rather than vanish."""
-    values = template_fields(state)
-    return _FIELD_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    text = render_template(post.message, state, post_rto(state, routing.default_rto_seconds), now)
+    channel = slack_step_channel(post, routing, state.drill)
+    if not configured:
+        status = "not sent: Slack not configured"
+    elif channel is None:
+        status = f"not sent: {_unroutable(state.drill)}"
+    else:
+        status = "posted on confirm"
+    return SlackPreview(channel, _prefix(state.drill) + text, status)
 
 
 # -- rendering ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from nexus_tui.domain.preconditions import PreconditionResult, evaluate
 from nexus_tui.domain.runbook import Precondition, Step
 from nexus_tui.domain.runbook_params import step_placeholders
 from nexus_tui.domain.settings import Settings
+from nexus_tui.domain.slack_messages import Routing, SlackPreview, preview_slack_step
 
 NextAction = Literal["execute", "confirm", "recheck", "wait", "resolve", "none"]
 
@@ -49,6 +50,7 @@ class StepPlan:
     outcome_unknown: bool  # the last AWS call of this step was sent and its answer lost
     blockers: tuple[str, ...]  # why the step's primary action cannot go ahead now (one line each)
     next_action: NextAction
+    slack: SlackPreview | None = None  # a slack step: what confirming it posts, where, or why not
 
     @property
     def destructive(self) -> bool:
@@ -96,9 +98,12 @@ def plan_step(
     snapshot: DashboardSnapshot | None,
     settings: Settings,
     now: datetime,
+    *,
+    routing: Routing | None = None,
 ) -> StepPlan:
     """The plan for `step_id` (default: the current step, or the last one when all are finished).
-    IncidentError for an unknown step."""
+    IncidentError for an unknown step. `routing` is where Slack messages go; None: Slack is not configured,
+    and a slack step's preview says its message will not be sent."""
     current = None if state.resolved else state.current_step
     if step_id is None:
         step_id = current.id if current is not None else state.steps[-1].id
@@ -160,6 +165,7 @@ def plan_step(
         outcome_unknown=unknown,
         blockers=tuple(blockers),
         next_action=nxt,
+        slack=preview_slack_step(state, step_id, routing or Routing(), configured=routing is not None, now=now),
     )
 
 

@@ -129,7 +129,19 @@ def undo(state: IncidentState, now: datetime, grace_seconds: float = UNDO_GRACE_
         )
     if any(r.step_id == step_id and r.executed for r in state.aws_requests):
         raise IncidentError(f"cannot undo step {step_id}: its AWS action was executed; add a note instead")
+    if ev.type == "step_confirmed" and _posts_on_confirm(state, step_id):
+        # Its message went to the outbox with the confirmation; a journal entry cannot take a Slack post back.
+        raise IncidentError(
+            f"cannot undo step {step_id}: its Slack message is already sent or queued; add a note instead"
+        )
     return Draft("step_undone", {"step_id": step_id, "undoes": ev.seq, "undone_type": ev.type})
+
+
+def _posts_on_confirm(state: IncidentState, step_id: str) -> bool:
+    try:
+        return state.runbook.step(step_id).slack is not None
+    except KeyError:
+        return False
 
 
 def note(

@@ -19,12 +19,15 @@ from typing import Any
 
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.fold import replay
-from nexus_tui.domain.incident import IncidentState
+from nexus_tui.domain.incident import Event, IncidentError, IncidentState
 from nexus_tui.domain.rto import compute_timers
+from nexus_tui.domain.runbook import Runbook
+from nexus_tui.domain.settings import Settings
 from nexus_tui.domain.slack_delivery import DEBOUNCE_SECONDS, Debounce
 from nexus_tui.domain.slack_messages import ROOT_KEY, Routing, messages_for, root_update
 from nexus_tui.domain.text import printable_line
 from nexus_tui.domain.transitions import Draft
+from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.engine.slack_sender import CHANNEL_PREFIX, NOT_SENT, UNKNOWN, DeliveryState, FlushResult, Pacing, Sender
 from nexus_tui.journal.base import JournalError, JournalStore, OutboxDraft, OutboxMessage
 from nexus_tui.sources.slack.api import Permanent, SlackApi, Transient, make_api
@@ -33,20 +36,29 @@ from nexus_tui.sources.slack.settings import SlackSettings
 OutboxPolicy = Callable[[IncidentState | None, Draft, str], Sequence[OutboxDraft]]
 
 
-def make_outbox_policy(routing: Routing, clock: Clock | None = None) -> OutboxPolicy:
+@dataclass(frozen=True, slots=True)
+class SlackOutboxPolicy:
     """The policy IncidentService calls for every event about to be appended (state None for a declaration);
-    its drafts go into the event's transaction, so a message exists exactly when its event does."""
+    its drafts go into the event's transaction, so a message exists exactly when its event does. It also
+    tells the service where messages go (`routing`) and whether this process has Slack set up at all
+    (`configured`), for previews such as a slack step's."""
 
-    def policy(state: IncidentState | None, draft: Draft, incident_id: str) -> Sequence[OutboxDraft]:
-        at = clock.now() if clock is not None else None
+    routing: Routing
+    clock: Clock | None = None
+    configured: bool = True
+
+    def __call__(self, state: IncidentState | None, draft: Draft, incident_id: str) -> Sequence[OutboxDraft]:
+        at = self.clock.now() if self.clock is not None else None
         # The event's seq: append checks expect_seq = state.last_seq, so this is the one it will get.
         next_seq = 1 if state is None else state.last_seq + 1
-        specs = messages_for(state, draft.type, draft.payload, next_seq, routing, at)
+        specs = messages_for(state, draft.type, draft.payload, next_seq, self.routing, at)
         return [
             OutboxDraft(channel=CHANNEL_PREFIX + s.channel, key=s.key, payload=s.payload, kind=s.kind) for s in specs
         ]
 
-    return policy
+
+def make_outbox_policy(routing: Routing, clock: Clock | None = None, *, configured: bool = True) -> SlackOutboxPolicy:
+    return SlackOutboxPolicy(routing, clock, configured)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +138,39 @@ def header_line(views: Sequence[MessageView], delivery: DeliveryState | None, se
     return f"Slack: {', '.join(parts)}" if parts else None
 
 
+def pane_title(views: Sequence[MessageView], delivery: DeliveryState | None, settings: SlackSettings) -> str:
+    """The comms pane's title, delivery at a glance: "Slack: not configured", "Slack: 3 queued, down since
+    14:02", "Slack: 12 sent"."""
+    if settings.mode == "off":
+        return "Slack: not configured"
+    line = header_line(views, delivery, settings)
+    if line:
+        return line
+    sent = sum(1 for v in views if v.state == "sent")
+    return f"Slack: {sent} sent" if sent else "Slack: nothing to send yet"
+
+
+def fire_due_timers(
+    store: JournalStore, settings: Settings, slack: SlackSettings, clock: Clock, *, actor: str | None = None
+) -> list[Event]:
+    """Journal the timer events due now in every unresolved incident (escalation stages, RTO projection, overdue
+    steps), each with its messages, so a headless sender (`comms flush` from cron) announces them even when no
+    TUI is open. Each fires once across every process on the journal (IncidentService.fire_timers)."""
+    service = IncidentService(
+        store,
+        clock=clock,
+        runbook_loader=_no_runbooks,
+        settings=settings,
+        actor=actor,
+        outbox_policy=make_outbox_policy(slack.routing, clock, configured=slack.mode != "off"),
+    )
+    return service.fire_all_timers()  # not closed: the store is the caller's
+
+
+def _no_runbooks(runbook_id: str) -> Runbook:
+    raise IncidentError(f"runbook {runbook_id!r}: timers never load runbooks (incidents carry their own)")
+
+
 class Comms:
     """One per process that delivers (the TUI, or a CLI command for its ~10 s). Safe alongside others on the
     same journal: messages are claimed before they are sent."""
@@ -172,7 +217,7 @@ class Comms:
         return None if self.sender is None else self.sender.state
 
     def policy(self) -> OutboxPolicy:
-        return make_outbox_policy(self.settings.routing, self.clock)
+        return make_outbox_policy(self.settings.routing, self.clock, configured=self.settings.mode != "off")
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         """Called (on the event loop) whenever a message's delivery state changes: the pane refreshes."""
@@ -305,6 +350,9 @@ class Comms:
 
     def header(self, incident_id: str | None = None) -> str | None:
         return header_line(self.views(incident_id), self.delivery, self.settings)
+
+    def title(self, views: Sequence[MessageView]) -> str:
+        return pane_title(views, self.delivery, self.settings)
 
     def retry(self, message_id: int) -> bool:
         """Put a failed message back in the queue (after fixing the channel, say)."""

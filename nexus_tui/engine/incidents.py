@@ -30,6 +30,8 @@ from nexus_tui.domain.rto import Timers, compute_timers
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import ParamError, resolve_params
 from nexus_tui.domain.settings import Settings
+from nexus_tui.domain.slack_messages import Routing
+from nexus_tui.domain.timer_events import due_timer_events
 from nexus_tui.journal.base import JournalStore, OutboxDraft, Position, SeqConflict, VerifyResult
 
 ParamResolver = Callable[[Runbook, Mapping[str, str]], Runbook]
@@ -96,6 +98,8 @@ class IncidentService:
         self.actor = actor or current_user()
         self.undo_grace_seconds = undo_grace_seconds
         self._loader = runbook_loader
+        # `nexus-tui drill SCENARIO`: drills declared from the TUI name the scenario they rehearse.
+        self.drill_scenario: str | None = None
         self._identity = identity
         self._identity_known = identity is None
         self._arn: str | None = None
@@ -107,6 +111,16 @@ class IncidentService:
 
     def close(self) -> None:
         self.journal.close()
+
+    @property
+    def slack_routing(self) -> Routing | None:
+        """Where this service's Slack messages go, for previews; None when Slack is not configured here.
+        Read from the outbox policy (engine.comms.SlackOutboxPolicy carries `routing` and `configured`)."""
+        policy = self.outbox_policy
+        if policy is None or not getattr(policy, "configured", False):
+            return None
+        routing = getattr(policy, "routing", None)
+        return routing if isinstance(routing, Routing) else None
 
     def runbook(self, runbook_id: str) -> Runbook:
         """The runbook as a declaration would use it (the loader may fill parameter defaults)."""
@@ -220,6 +234,7 @@ class IncidentService:
         ic: str | None = None,
         drill: bool = False,
         params: Mapping[str, str] | None = None,
+        scenario: str | None = None,
     ) -> str:
         # Always resolved, also without overrides: the snapshot must hold the defaults' values, not ${names}.
         try:
@@ -227,6 +242,9 @@ class IncidentService:
         except ParamError as exc:
             raise IncidentError(str(exc)) from None
         draft = tr.declare(runbook, params or {}, severity, ic or self.actor, drill)
+        scenario = scenario or (self.drill_scenario if drill else None)
+        if scenario is not None and drill:
+            draft.payload["scenario"] = scenario  # the drill calendar reads it for each scenario's last run
         now = self.clock.now()
         for _ in range(_RETRIES):
             incident_id = self.id_factory(now)
@@ -266,6 +284,36 @@ class IncidentService:
                 state = fold.state()
             return self.view(state)
         raise IncidentError(f"incident {incident_id} is changing too fast to apply this; try again")
+
+    def fire_timers(self, incident_id: str) -> builtins.list[Event]:
+        """Journal the timer events due now (escalation stages, the RTO projection crossing its target, a step
+        past twice its expected time), each once, with its Slack message in the same append. Safe to call
+        from any number of processes at once: each append expects the seq it was decided on, and a loser
+        re-reads, recomputes and usually finds nothing left. Returns the events this call appended."""
+        appended: builtins.list[Event] = []
+        conflicts = 0
+        while conflicts < _RETRIES:
+            with self._lock:
+                fold = self._fold(incident_id)
+                state = fold.state()
+                due = due_timer_events(state, self.settings, self.clock.now())
+                if not due:
+                    return appended
+                try:
+                    event = self._append(incident_id, state, due[0], expect_seq=state.last_seq)
+                except SeqConflict:
+                    conflicts += 1
+                    continue
+                fold.feed([event])
+                appended.append(event)
+        return appended
+
+    def fire_all_timers(self) -> builtins.list[Event]:
+        """fire_timers for every unresolved incident in the journal (a headless sender's loop)."""
+        out: builtins.list[Event] = []
+        for incident_id in self.journal.unresolved_ids():
+            out += self.fire_timers(incident_id)
+        return out
 
     def start(self, incident_id: str, step_id: str) -> IncidentView:
         return self._change(incident_id, lambda s: tr.start(s, step_id))
@@ -340,9 +388,21 @@ class IncidentService:
         return self._change(incident_id, lambda s: tr.record_rpo(s, exposure_seconds, target))
 
     def resolve(
-        self, incident_id: str, summary: str | None = None, *, force: bool = False, reason: str | None = None
+        self,
+        incident_id: str,
+        summary: str | None = None,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+        verdict: str | None = None,
     ) -> IncidentView:
-        return self._change(incident_id, lambda s: tr.resolve(s, summary, force=force, reason=reason))
+        def decide(state: IncidentState) -> tr.Draft:
+            draft = tr.resolve(state, summary, force=force, reason=reason)
+            if verdict is not None and state.drill:
+                draft.payload["verdict"] = verdict  # a drill's score (pass/fail/blocked): the calendar shows it
+            return draft
+
+        return self._change(incident_id, decide)
 
 
 def _run_sync(identity: Callable[[], Awaitable[str | None]]) -> str | None:

@@ -20,7 +20,7 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from nexus_tui.domain.incident import IncidentError, IncidentState
+from nexus_tui.domain.incident import Event, IncidentError, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.runbook import Step
 from nexus_tui.domain.step_plan import ResolveCheck, StepPlan, blocking_line, can_resolve, plan_step
@@ -114,7 +114,14 @@ class IncidentSession:
         """The plan from the state already read (pure arithmetic; for rendering every second)."""
         if self.state is None:
             raise IncidentError(f"incident {self.id} has not been read yet")
-        return plan_step(self.state, step_id, snapshot, self.service.settings, self.service.clock.now())
+        return plan_step(
+            self.state,
+            step_id,
+            snapshot,
+            self.service.settings,
+            self.service.clock.now(),
+            routing=self.service.slack_routing,
+        )
 
     async def plan(self, step_id: str | None = None, snapshot: DashboardSnapshot | None = None) -> StepPlan:
         state = await self.refresh()
@@ -150,7 +157,14 @@ class IncidentSession:
         step = state.runbook.step(step_id)
         if snapshot is None:
             snapshot = await self.live_snapshot(step)
-        plan = plan_step(state, step_id, snapshot, self.service.settings, self.service.clock.now())
+        plan = plan_step(
+            state,
+            step_id,
+            snapshot,
+            self.service.settings,
+            self.service.clock.now(),
+            routing=self.service.slack_routing,
+        )
         if plan.claim is not None or plan.outcome_unknown:
             raise StepClaimed(next(b for b in plan.blockers if "unknown" in b or "claimed" in b or "executed" in b))
         line = blocking_line(step_id, plan.checks)
@@ -204,6 +218,13 @@ class IncidentSession:
         self, summary: str | None = None, *, force: bool = False, reason: str | None = None
     ) -> IncidentView:
         return await self._apply(self.service.resolve, summary, force=force, reason=reason)
+
+    async def tick(self) -> list[Event]:
+        """Journal the timer events due now (escalations, RTO projection, overdue step), each once across every
+        process on the journal; returns those this call appended (usually none)."""
+        fired = await self._io(self.service.fire_timers, self.id)
+        await self.refresh()  # what fired here or elsewhere: the caller's next look must not find it due again
+        return fired
 
     # -- executing (engine/session_exec.py) -------------------------------------------------------------------
 

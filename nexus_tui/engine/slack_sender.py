@@ -190,14 +190,8 @@ class Sender:
         return bool(ok)
 
     def _settle(self, m: OutboxMessage, changes: dict[str, Any]) -> bool:
-        if self.store.outbox_update(m.id, self.holder, **changes):
-            return True
-        # A store that ends the claim on every update (SqliteJournal) has ended ours at the "sending" record;
-        # the message is still ours if nobody has claimed it since.
-        now = next((x for x in self.store.outbox_list(m.incident_id) if x.id == m.id), None)
-        if now is not None and now.status == "sending" and now.claimed_by is None:
-            return bool(self.store.outbox_update(m.id, "*", **changes))
-        return False
+        # The store keeps our claim across the "sending" record; False means someone else holds it now.
+        return bool(self.store.outbox_update(m.id, self.holder, **changes))
 
     async def deliver(self, m: OutboxMessage) -> None:
         payload = m.payload
@@ -231,8 +225,8 @@ class Sender:
             return
         attempts = m.attempts + 1
         # Recorded before the request leaves: if this process dies mid-call, the next holder looks first. The
-        # record also holds the message for the lease (not due before then) whether or not the store keeps
-        # the claim across this update.
+        # claim stays ours across this record; next_attempt_at also keeps the message from being due before
+        # the lease ends.
         held_until = self._mono() + self.lease - self.pacing.timeout
         await self._update(
             m,

@@ -24,6 +24,7 @@ def render_list(items: Sequence[IncidentSummary]) -> str:
         lines.append(
             f"{i.id:<24} {i.severity:<5} {state:<9} {f'{i.steps_done}/{i.steps_total}':<6} "
             f"{iso(i.declared_at)[:19] + 'Z':<21} {printable_line(i.runbook_id)}"  # type: ignore[index]
+            + ("  [drill]" if i.drill and i.resolved_at else "")  # a finished drill is never read as a real one
         )
     return "\n".join(lines)
 
@@ -163,6 +164,8 @@ def plan_json(plan: StepPlan, preview: ActionPreview | None, preview_error: str 
         "next": plan.next_action,
         "request": None,
     }
+    if plan.slack is not None:
+        out["slack"] = {"channel": plan.slack.channel, "text": plan.slack.text, "status": plan.slack.status}
     if preview_error:
         out["preview_error"] = preview_error
     if preview is not None:
@@ -199,6 +202,9 @@ def render_plan(plan: StepPlan, preview: ActionPreview | None, preview_error: st
         lines.append("  needs params: " + ", ".join("${" + m + "}" for m in plan.missing))
     for b in plan.blockers:
         lines.append(f"  blocked: {printable_line(b)}")
+    if plan.slack is not None:
+        lines.append(f"  slack message to {plan.slack.channel or '(no channel)'} ({plan.slack.status}):")
+        lines.extend(f"    {printable_line(line)}" for line in plan.slack.text.splitlines() or [""])
     if preview is not None:
         lines.append(preview.text)  # it ends with the equivalent aws CLI lines
     if preview_error:

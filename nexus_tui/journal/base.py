@@ -154,7 +154,8 @@ class JournalStore(Protocol):
         remote_id: str | None = None,
         error: str | None = None,
     ) -> bool:
-        """Record a delivery outcome; False when `holder` no longer holds the claim (someone else took over)."""
+        """Record a delivery outcome; False when `holder` no longer holds the claim (someone else took over).
+        A "sending" record (the request is about to leave) keeps the claim; any other status ends it."""
         ...
 
     def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]: ...

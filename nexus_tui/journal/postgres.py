@@ -346,12 +346,14 @@ class PostgresJournal:
         remote_id: str | None = None,
         error: str | None = None,
     ) -> bool:
-        # As in the SQLite store: the claim ends with every update; holder "*" is an operator's override.
+        # As in the SQLite store: a "sending" record keeps the claim, any other status ends it; holder "*" is
+        # an operator's override of an unclaimed message.
         with self._locked() as conn:
             cur = conn.execute(
                 "UPDATE journal_outbox SET status = %(status)s, attempts = coalesce(%(attempts)s, attempts),"
                 " next_attempt_at = %(next)s, remote_id = coalesce(%(remote)s, remote_id), last_error = %(error)s,"
-                " claimed_by = NULL, claimed_until = NULL"
+                " claimed_by = CASE WHEN %(status)s = 'sending' THEN claimed_by ELSE NULL END,"
+                " claimed_until = CASE WHEN %(status)s = 'sending' THEN claimed_until ELSE NULL END"
                 " WHERE id = %(id)s AND (claimed_by = %(holder)s OR %(holder)s = '*')",
                 {
                     "status": status,

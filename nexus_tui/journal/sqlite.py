@@ -127,7 +127,10 @@ class SqliteJournal:
         return str(self.path)
 
     def close(self) -> None:
-        self._db.close()
+        # Under the lock: closing while a worker thread is inside a query crashes the interpreter (seen as a
+        # segfault in data_version when a test closed the service under a still-running feed poll).
+        with self._lock:
+            self._db.close()
 
     def __enter__(self) -> SqliteJournal:
         return self
@@ -343,11 +346,15 @@ class SqliteJournal:
         remote_id: str | None = None,
         error: str | None = None,
     ) -> bool:
+        # A "sending" record keeps the claim (the holder settles the outcome later); any other status ends it.
+        # Holder "*" is an operator's override of an unclaimed message.
         with self._write("update outbox") as db:
             cur = db.execute(
-                "UPDATE outbox SET status = ?, attempts = coalesce(?, attempts), next_attempt_at = ?,"
-                " remote_id = coalesce(?, remote_id), last_error = ?, claimed_by = NULL, claimed_until = NULL"
-                " WHERE id = ? AND (claimed_by = ? OR ? = '*')",
+                "UPDATE outbox SET status = ?1, attempts = coalesce(?2, attempts), next_attempt_at = ?3,"
+                " remote_id = coalesce(?4, remote_id), last_error = ?5,"
+                " claimed_by = CASE WHEN ?1 = 'sending' THEN claimed_by ELSE NULL END,"
+                " claimed_until = CASE WHEN ?1 = 'sending' THEN claimed_until ELSE NULL END"
+                " WHERE id = ?6 AND (claimed_by = ?7 OR ?7 = '*')",
                 (
                     status,
                     attempts,
@@ -355,7 +362,6 @@ class SqliteJournal:
                     remote_id,
                     error,
                     message_id,
-                    holder,
                     holder,
                 ),
             )

@@ -14,14 +14,17 @@ from nexus_tui.domain.runbook import (
     MAX_MINUTES,
     MAX_RETRY_INTERVAL_SECONDS,
     PRECONDITION_CHECKS,
+    SLACK_TARGETS,
     STEP_KINDS,
     SUPPORTED_ACTIONS,
     AwsAction,
     HttpCheck,
     Precondition,
+    SlackPost,
     Step,
     placeholders,
 )
+from nexus_tui.domain.slack_templates import INCIDENT_FIELDS, template_names
 from nexus_tui.runbook.fields import Fields, check_keys, ident, number, text
 from nexus_tui.runbook.issues import did_you_mean
 from nexus_tui.runbook.yamlfile import Collector, kind_name, line_of, mapping, plain
@@ -37,9 +40,12 @@ STEP_OPTIONAL = (
     "http",
     "confirm",
     "preconditions",
+    "slack",
 )
 # The key that carries each kind's payload; a step without `kind` is inferred from the one it has.
-PAYLOAD = {"command": "command", "aws": "action", "http": "http"}
+PAYLOAD = {"command": "command", "aws": "action", "http": "http", "slack": "slack"}
+# "#name", or a channel id ("C0123ABCD"): a bare word is more likely a typo of stakeholder/incident.
+SLACK_CHANNEL_RE = re.compile(r"^(#[a-z0-9._-]{1,80}|[CG][A-Z0-9]{8,})$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 
 
@@ -134,6 +140,35 @@ def _http(node: Node, what: str, out: Collector) -> HttpCheck | None:
     )
 
 
+def _slack(node: Node, what: str, out: Collector) -> SlackPost | None:
+    fields = mapping(node, f"{what}: slack", out)
+    if fields is None:
+        return None
+    check_keys(fields, node, f"{what}: slack", ("message",), ("channel",), out)
+    message = text(fields, "message", f"{what}: slack", out)
+    channel = text(fields, "channel", f"{what}: slack", out) or "stakeholder"
+    if channel not in SLACK_TARGETS and not placeholders(channel) and not SLACK_CHANNEL_RE.match(channel):
+        out.add(
+            fields["channel"][1],
+            f"{what}: slack channel {channel!r} is not {' or '.join(SLACK_TARGETS)} or a channel name like '#exec'"
+            f"{did_you_mean(channel, SLACK_TARGETS)}",
+        )
+        return None
+    if message is None:
+        return None
+    # Plain ${param} names are checked against `params` with every other string of the file; incident
+    # fields are checked here, so a typo is reported now instead of posted to stakeholders as `${typo}`.
+    for name in template_names(message):
+        if "." in name and name not in INCIDENT_FIELDS:
+            out.add(
+                fields["message"][1],
+                f"{what}: slack message: unknown field ${{{name}}}{did_you_mean(name, INCIDENT_FIELDS)}; "
+                f"incident fields: {', '.join(INCIDENT_FIELDS)}",
+            )
+            return None
+    return SlackPost(message, channel)
+
+
 def _preconditions(node: Node, what: str, out: Collector) -> tuple[Precondition, ...]:
     if not isinstance(node, SequenceNode):
         out.add(node, f"{what}: preconditions must be a list, got {kind_name(node)}")
@@ -194,6 +229,7 @@ def build_step(node: Node, index: int, roles: tuple[str, ...], out: Collector) -
     command = text(fields, "command", what, out) if kind == "command" else None
     action = _action(fields["action"][1], what, out) if kind == "aws" and "action" in fields else None
     http = _http(fields["http"][1], what, out) if kind == "http" and "http" in fields else None
+    slack = _slack(fields["slack"][1], what, out) if kind == "slack" and "slack" in fields else None
     pre = _preconditions(fields["preconditions"][1], what, out) if "preconditions" in fields else ()
 
     destructive = action.spec.destructive if action is not None else False
@@ -225,4 +261,5 @@ def build_step(node: Node, index: int, roles: tuple[str, ...], out: Collector) -
         confirm=confirm,
         preconditions=pre,
         line=line_of(node),
+        slack=slack,
     )

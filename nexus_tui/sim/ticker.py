@@ -148,6 +148,27 @@ class WorldTicker:
             else:
                 self.free_override[db_id] = free_bytes
 
+    def current_lag(self, replica_id: str) -> float:
+        """The replica's lag as last published (-1: replication broken; 0 before the first minute)."""
+        with self._lock:
+            rep = self._replica(replica_id)
+            key = (rep.spec.region, "AWS/RDS", "ReplicaLag", frozenset([("DBInstanceIdentifier", replica_id)]))
+            series = self._series.get(key)
+            return series[-1][1] if series else 0.0
+
+    def current_s3_latency(self, source_bucket: str) -> float:
+        """The bucket pair's ReplicationLatency as last published (0 before the first minute)."""
+        with self._lock:
+            pair = self._pair(source_bucket)
+            if pair is None:
+                raise KeyError(f"no replicated bucket named {source_bucket!r} in the simulated world")
+            spec = pair.spec
+            dims = frozenset(
+                [("SourceBucket", spec.source), ("DestinationBucket", spec.destination), ("RuleId", spec.rule_id)]
+            )
+            series = self._series.get((spec.source_region, "AWS/S3", "ReplicationLatency", dims))
+            return series[-1][1] if series else 0.0
+
     def _replica(self, replica_id: str) -> _Replica:
         try:
             return self.replicas[replica_id]

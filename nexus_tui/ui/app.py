@@ -117,11 +117,27 @@ class NexusApp(App[int]):
             self.poll_now()
         if self.incident_ui is not None:
             self.incident_ui.start()
+            self.call_after_refresh(self._mount_drill_due)
         if self.comms is not None:
             self.comms.start()
             self.comms.subscribe(self._comms_changed)
         if self.journal_watch is not None:
             self.journal_watch.start()
+
+    def _mount_drill_due(self) -> None:
+        """The drill calendar line (issue 10): only with an incident service, whose journal it reads. Mounted
+        under the regions once the dashboard has composed them."""
+        from textual.css.query import NoMatches
+
+        from nexus_tui.ui.widgets.drill_due import DrillDue
+
+        assert self.incident_ui is not None
+        try:
+            regions = self.dashboard.query_one("#regions")
+        except NoMatches:
+            self.call_after_refresh(self._mount_drill_due)
+            return
+        self.dashboard.mount(DrillDue(self.incident_ui.service, self.config.drills, self.clock), after=regions)
 
     async def on_unmount(self) -> None:
         if self.comms is not None:

@@ -10,13 +10,17 @@ import asyncio
 from datetime import datetime
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.widget import Widget
+from textual.widgets import Static
 
 from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
+from nexus_tui.domain.text import printable_line
+from nexus_tui.domain.timer_events import due_timer_events
 from nexus_tui.engine.incidents import IncidentService, IncidentView, current_user
 from nexus_tui.engine.session import IncidentSession, StepExecutor
 from nexus_tui.ui.format import error_line
@@ -29,6 +33,10 @@ from nexus_tui.ui.widgets.incident_clock import IncidentClock, clock_text
 RUNBOOK_SCREEN = "runbook"
 TICK_SECONDS = 1.0
 FEED_RETRY_SECONDS = 5.0
+# How often the timer events (escalation, RTO projection, overdue step) are checked: a pure look at the
+# cached state; the journal is only touched when something is due.
+TIMER_CHECK_SECONDS = 2.0
+HEADER_SLACK_ID = "header-slack"
 
 
 class AppHost(Protocol):
@@ -55,6 +63,7 @@ class IncidentController:
         self._over_rto = False  # the projection is beyond the RTO (notified when it crosses)
         self._journal_problem: str | None = None
         self.following = False  # the change feed is subscribed: anything appended from now on shows up
+        self._firing = False  # a timer write is in flight (one at a time)
 
     # -- what screens ask -----------------------------------------------------------------------------------
 
@@ -94,7 +103,31 @@ class IncidentController:
     def start(self) -> None:
         """From NexusApp.on_mount: reopen the newest unresolved incident, then follow the change feed."""
         self.app.set_interval(TICK_SECONDS, self.render_timers, name="incident-tick")
+        self.app.set_interval(TIMER_CHECK_SECONDS, self.check_timers, name="incident-timers")
         self.app.run_worker(self._follow(), group="incident-feed", exit_on_error=False)
+
+    def check_timers(self) -> bool:
+        """Journal the timer events now due for the followed incident (off the loop; another process may
+        journal them first, then nothing is appended twice). True when a write was started."""
+        state, session = self.state, self.session
+        if state is None or state.resolved or session is None or session.id != state.id or self._firing:
+            return False
+        if not due_timer_events(state, self.service.settings, self.now()):
+            return False
+        self._firing = True
+        self.app.run_worker(self._fire(session), group="incident-timers", exit_on_error=False)
+        return True
+
+    async def _fire(self, session: IncidentSession) -> None:
+        try:
+            await session.tick()
+        except Exception as exc:  # a journal that cannot be written: the banner says so, the clocks go on
+            self._problem(error_line(exc))
+            return
+        finally:
+            self._firing = False
+        if session.state is not None:
+            self.apply(session.state)
 
     def _session(self, incident_id: str) -> IncidentSession:
         if self.session is None or self.session.id != incident_id:
@@ -173,6 +206,7 @@ class IncidentController:
         self._ensure_header_clock()
         if self.screen is not None:
             self.screen.show_state()
+        self._show_header_slack()
         self.render_timers()
         if show:
             self.show_screen()
@@ -282,6 +316,31 @@ class IncidentController:
     def show_comms(self) -> None:
         if self.screen is not None and self.screen.is_attached:
             self.screen.show_comms()
+        self._show_header_slack()
+
+    def _show_header_slack(self) -> None:
+        """The dashboard header says when Slack needs attention ("Slack: 3 queued, down since 14:02", "Slack:
+        not configured, 2 kept"); nothing while delivery keeps up."""
+        comms, state = self.comms, self.state
+        try:
+            slot: Widget = self.host.dashboard.query_one(f"#{INCIDENT_SLOT_ID}")
+        except NoMatches:
+            return
+        line = None if comms is None or state is None else comms.header(state.id)
+        found = slot.query(f"#{HEADER_SLACK_ID}")
+        if line is None:
+            if found:
+                found.first().display = False
+            return
+        text = Text(f" {printable_line(line, 60)}", style=self.palette().warning)
+        if found:
+            widget = found.first(Static)
+            widget.update(text)
+            widget.display = True
+        else:
+            widget = Static(text, id=HEADER_SLACK_ID)
+            widget.styles.width = "auto"
+            slot.mount(widget)
 
     @property
     def comms(self) -> Any:

@@ -136,6 +136,23 @@ def test_outbox_retry_waits_for_next_attempt(store: PostgresJournal) -> None:
     assert again.attempts == 1 and again.next_attempt_at == T0 + timedelta(seconds=60)
 
 
+def test_outbox_sending_keeps_the_claim(store: PostgresJournal) -> None:
+    """As in SQLite: the "sending" record (the request is about to leave) keeps the holder's claim, so nobody
+    else may settle the message; the outcome ends it."""
+    declare(store)
+    store.append(
+        "INC-1", "note", {}, at=T0, actor="ic", aws_identity=None, expect_seq=1, outbox=[OutboxDraft("slack:#ir", "k")]
+    )
+    (msg,) = store.outbox_claim("s", T0, 30)
+    assert store.outbox_update(msg.id, "s", status="sending", attempts=1, error="outcome unknown: in flight")
+    (now,) = store.outbox_list()
+    assert (now.status, now.claimed_by) == ("sending", "s") and now.claimed_until is not None
+    assert not store.outbox_update(msg.id, "other", status="sent", remote_id="1.2")
+    assert store.outbox_update(msg.id, "s", status="sent", remote_id="1.2", error="")
+    (done,) = store.outbox_list()
+    assert (done.status, done.claimed_by, done.claimed_until) == ("sent", None, None)
+
+
 def test_password_never_shown(pg_url: str) -> None:
     secret_url = pg_url.replace("postgresql://postgres", "postgresql://postgres:Sup3rS3cret")
     with PostgresJournal(secret_url) as j:

@@ -155,10 +155,11 @@ class MemoryJournal:
         with self._lock:
             i = message_id - 1
             m = self._outbox[i]
-            # As SqliteJournal: only the holder (or "*", an operator) may settle, and settling ends the claim.
+            # As SqliteJournal: only the holder (or "*", an operator) may settle; a "sending" record keeps the
+            # claim, any other status ends it.
             if holder != "*" and m.claimed_by != holder:
                 return False
-            keep_claim = False
+            keep_claim = status == "sending"
             self._outbox[i] = replace(
                 m,
                 status=status,
@@ -166,7 +167,7 @@ class MemoryJournal:
                 next_attempt_at=next_attempt_at,  # None clears it, as in SQLite
                 remote_id=m.remote_id if remote_id is None else remote_id,
                 last_error=error,
-                claimed_by=holder if keep_claim else None,
+                claimed_by=m.claimed_by if keep_claim else None,
                 claimed_until=m.claimed_until if keep_claim else None,
             )
             return True

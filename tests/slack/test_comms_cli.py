@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from nexus_tui.commands import comms as cmd
+from nexus_tui.domain.clock import ManualClock
 from nexus_tui.engine.comms import Comms
 from nexus_tui.sim.slack_server import SlackServer
 from nexus_tui.sources.slack.settings import load_slack_settings
@@ -112,3 +114,17 @@ def test_flush_opens_the_journal_given_with_journal(env: SlackServer, tmp_path: 
     args = parser.parse_args(["comms", "flush", "--journal", str(db), "--timeout", "20"])
     assert args.func(args) == 0
     assert capsys.readouterr().out.strip() == "Slack: 1 sent, 0 queued, 0 failed"
+
+
+def test_flush_journals_and_posts_due_timer_events_once(env: SlackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    store = MemoryJournal()
+    # Declared 18 minutes ago: the team lead stage (15 min) and the first step (2 min) overdue are due.
+    Driver(store, clock=ManualClock(datetime.now(UTC) - timedelta(minutes=18))).declare()
+    args = _parse(["comms", "flush", "--timeout", "20"], store)
+    assert args.func(args) == 0
+    assert args.func(args) == 0  # a second flush finds them fired
+    iid = store.incident_ids()[0]
+    assert [e.type for e in store.events_since(iid, 0)] == ["declared", "escalated", "step_overdue"]
+    texts = [m["text"] for m in env.messages("incident-response")]
+    assert len(texts) == 3 and "escalation: engage Team lead now" in texts[1]
+    assert TOKEN not in capsys.readouterr().out

@@ -8,22 +8,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nexus_tui.domain import transitions as tr
+from nexus_tui.domain.incident import IncidentState
 from nexus_tui.domain.rto import compute_timers
+from nexus_tui.domain.runbook import SlackPost, Step
 from nexus_tui.domain.slack_delivery import Debounce
 from nexus_tui.domain.slack_messages import (
     DRILL_PREFIX,
     Routing,
+    SlackPreview,
     messages_for,
     preview_slack_step,
     render,
-    render_template,
     root_update,
-    unknown_template_fields,
 )
+from nexus_tui.domain.slack_templates import render_template, unknown_template_fields
 from nexus_tui.sources.slack.settings import (
     Secret,
     SlackSettingsError,
@@ -113,25 +115,43 @@ def test_drill_routing() -> None:
     assert Routing(stakeholder_channel="#exec").stakeholders(True) is None
 
 
-def test_slack_step_posts_its_template_to_stakeholders() -> None:
-    log = Log()
+def _slack_state(template: str, channel: str = "stakeholder", drill: bool = False) -> tuple[IncidentState, Step]:
+    log = Log(drill=drill)
     state = log.state
-    step = state.runbook.steps[0]
-    # Step has no slack_message field until the runbook loader knows the `slack` kind; stand in for it.
-    runbook = replace(state.runbook, steps=(_with_message(step, "Failover of ${incident.id} done"),))
-    state = replace(state, runbook=runbook)
+    step = Step("tell", "Tell stakeholders", "slack", 60.0, slack=SlackPost(template, channel))
+    runbook = replace(state.runbook, steps=(step, *state.runbook.steps[1:]))
+    return replace(state, runbook=runbook), step
+
+
+def test_slack_step_posts_its_template_to_stakeholders() -> None:
+    state, step = _slack_state("Failover of ${incident.id} done")
     specs = messages_for(state, "step_confirmed", {"step_id": step.id}, 2, Routing(stakeholder_channel="#exec"))
     assert [s.channel for s in specs] == ["#incident-response", "#exec"]
-    assert specs[1].payload["text"] == "Failover of INC-1 done"
+    assert specs[1].payload["text"] == "Failover of INC-1 done" and specs[1].payload["role"] == "top"
+    # Nothing is posted when the step is skipped or merely started.
+    assert [s.key for s in messages_for(state, "step_skipped", {"step_id": step.id, "reason": "x"}, 2, Routing())] == [
+        "ev:2"
+    ]
 
 
-def _with_message(step: object, template: str) -> object:
-    class SlackStep:
-        def __init__(self) -> None:
-            self.__dict__.update({k: getattr(step, k) for k in step.__slots__})  # type: ignore[attr-defined]
-            self.slack_message = template
-
-    return SlackStep()
+@pytest.mark.parametrize(
+    ("channel", "drill", "routing", "expected"),
+    [
+        ("stakeholder", False, Routing(stakeholder_channel="#exec"), "#exec"),
+        ("stakeholder", False, Routing(), "#incident-response"),  # no stakeholder channel: the incident channel
+        ("incident", False, Routing(stakeholder_channel="#exec"), "#incident-response"),
+        ("#board", False, Routing(stakeholder_channel="#exec"), "#board"),
+        # A drill never reaches a real channel, whatever the step names.
+        ("#board", True, Routing(stakeholder_channel="#exec", drill_channel="#dr"), "#dr"),
+        ("stakeholder", True, Routing(stakeholder_channel="#exec", drill_channel="#dr"), "#dr"),
+        ("incident", True, Routing(stakeholder_channel="#exec"), ""),  # unroutable: kept, dropped with the reason
+    ],
+)
+def test_slack_step_channel_routing(channel: str, drill: bool, routing: Routing, expected: str) -> None:
+    state, step = _slack_state("hello", channel, drill)
+    spec = messages_for(state, "step_confirmed", {"step_id": step.id}, 2, routing)[-1]
+    assert spec.key == "stakeholders:2" and spec.channel == expected
+    assert ("unroutable" in spec.payload) == (expected == "")
 
 
 def test_template_fields_and_params() -> None:
@@ -161,6 +181,7 @@ def test_debounce_rule() -> None:
     assert d.due(100) == [] and d.next_due(100) is None
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=50))
 def test_debounce_never_sends_twice_within_the_window(times: list[float]) -> None:
     d = Debounce(5)
@@ -204,13 +225,15 @@ def test_settings_errors_name_file_line_and_key(tmp_path: Path) -> None:
 
 
 def test_slack_step_preview_and_template_validation() -> None:
-    state = Log(drill=True).state
-    runbook = replace(state.runbook, steps=(_with_message(state.runbook.steps[0], "All clear for ${incident.id}"),))
-    state = replace(state, runbook=runbook)
-    assert preview_slack_step(state, "verify", Routing(drill_channel="#dr")) == (
-        "#dr",
-        f"{DRILL_PREFIX}All clear for INC-1",
+    state, step = _slack_state("All clear for ${incident.id} (${incident.severity}, RTO ${incident.rto})", drill=True)
+    assert preview_slack_step(state, step.id, Routing(drill_channel="#dr")) == SlackPreview(
+        "#dr", f"{DRILL_PREFIX}All clear for INC-1 (SEV2, RTO 30m00s)", "posted on confirm"
     )
+    off = preview_slack_step(state, step.id, Routing(drill_channel="#dr"), configured=False)
+    assert off is not None and off.status == "not sent: Slack not configured"
+    nowhere = preview_slack_step(state, step.id, Routing())
+    assert nowhere is not None and nowhere.channel is None and "drill_channel" in nowhere.status
+    assert preview_slack_step(state, "promote", Routing()) is None  # not a slack step
     assert unknown_template_fields("${app_url} ${incident.ic} ${incident.nope} ${typo}", ["app_url"]) == [
         "incident.nope",
         "typo",
@@ -230,6 +253,7 @@ _payloads = st.dictionaries(
 )
 
 
+@settings(deadline=None)  # a loaded machine is slow, not wrong
 @given(_payloads)
 def test_render_survives_any_stored_payload(payload: dict) -> None:
     r = render("INC-1", payload)
@@ -237,6 +261,7 @@ def test_render_survives_any_stored_payload(payload: dict) -> None:
     assert "\x1b" not in r.text
 
 
+@settings(deadline=None)
 @given(
     st.sampled_from(
         [

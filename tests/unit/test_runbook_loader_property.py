@@ -21,11 +21,12 @@ KEYS = [
     "id", "title", "trigger", "steps", "rto_minutes", "roles", "params", "description", "source", "extra",
     "expected_minutes", "kind", "command", "action", "http", "url", "timeout_seconds", "expected_status",
     "retry_interval_seconds", "preconditions", "check", "max_seconds", "resource", "destructive", "confirm",
-    "owner", "name", "region", "<<", "? [a]",
+    "owner", "name", "region", "<<", "? [a]", "slack", "message", "channel",
 ]  # fmt: skip
 SCALARS = [
     "a", "x y", "1", "-1", "0", "1.0e+300", "9" * 40, ".nan", ".inf", "-.inf", "null", "~", "true", "no", "''",
     "'${p}'", "${x}", "rds.promote_read_replica", "http://h/", "eu-west-1", "2026-01-01T00:00:00Z", "0x1f",
+    "'${incident.id}'", "'${incident.x}'", "stakeholder", "'#exec'", "slack",
     "'\\x1b[2J'", "\"\\u202e\"", "!!binary aGk=", "!!python/object:os.system x", "!custom x", "manual", "aws",
     "replica_lag_below", "200", "599.5", "'\t'", "|\n  block", "&", "*", "[", "{", "'", '"', "- x", ": :",
 ]  # fmt: skip

@@ -64,7 +64,9 @@ def test_steps_and_durations_match_the_seed(library, runbook_id: str) -> None:  
 
 def test_rds_failover_is_the_seeds_runbook_1(library) -> None:  # type: ignore[no-untyped-def]
     rb = library.get("rds-failover")
-    assert [s.kind for s in rb.steps] == ["manual", "aws", "aws", "command", "aws", "http", "manual"]
+    assert [s.kind for s in rb.steps] == ["manual", "aws", "aws", "command", "aws", "http", "slack"]
+    notify = rb.steps[6].slack
+    assert notify is not None and notify.channel == "stakeholder" and "${incident.id}" in notify.message
     promote, secret, dns = rb.steps[1].action, rb.steps[2].action, rb.steps[4].action
     assert promote is not None and secret is not None and dns is not None
     assert promote.name == "rds.promote_read_replica" and rb.steps[1].destructive

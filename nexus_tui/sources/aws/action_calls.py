@@ -122,12 +122,16 @@ async def _call_route53(req: Request, client: Client, clients: Clients, region: 
 
 
 async def _call_s3(req: Request, client: Client, clients: Clients, region: str) -> CallOutcome:
-    head = await client.head_object(Bucket=req.api_params["Bucket"], Key=req.api_params["Key"])
+    try:
+        head = await client.head_object(Bucket=req.api_params["Bucket"], Key=req.api_params["Key"])
+        before = str(head.get("VersionId") or "")
+    except ClientError as exc:
+        # A deleted object (its current version a delete marker) answers 404: the case this action exists for.
+        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
+            raise
+        before = "deleted"
     response = await client.copy_object(**req.api_params)
-    return CallOutcome(
-        _request_id(response),
-        {"before": str(head.get("VersionId") or ""), "version_id": str(response.get("VersionId") or "")},
-    )
+    return CallOutcome(_request_id(response), {"before": before, "version_id": str(response.get("VersionId") or "")})
 
 
 async def _poll_instance(req: Request, client: Client, ctx: dict[str, Any], name_key: str) -> PollState:

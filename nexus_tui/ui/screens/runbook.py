@@ -21,6 +21,7 @@ from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.step_plan import StepPlan
 from nexus_tui.domain.text import printable_line
 from nexus_tui.engine.actions import ActionError
+from nexus_tui.engine.comms import header_line
 from nexus_tui.engine.incidents import IncidentView
 from nexus_tui.engine.views import cli_lines
 from nexus_tui.ui.format import error_line
@@ -134,9 +135,17 @@ class RunbookScreen(RunbookFlows):
         except NoMatches:
             return  # closing
         if comms is None:
-            pane.show([], None, "Slack not configured in this session: messages are kept, not sent", self.palette)
+            pane.show(
+                [],
+                None,
+                "Slack not configured in this session: messages are kept, not sent",
+                self.palette,
+                title="Slack: not configured",
+            )
             return
-        pane.show(comms.views(state.id), comms.header(state.id), comms.settings.describe(), self.palette)
+        views = comms.views(state.id)
+        header = header_line(views, comms.delivery, comms.settings)
+        pane.show(views, header, comms.settings.describe(), self.palette, title=comms.title(views))
 
     def on_comms_pane_retry_requested(self, message: CommsPane.RetryRequested) -> None:
         if self.host.comms is not None and self.host.comms.retry(message.message_id):
@@ -190,6 +199,9 @@ class RunbookScreen(RunbookFlows):
             elif key not in self._loading:
                 self._loading.add(key)
                 self._load_preview(key)
+        elif plan.slack is not None:
+            preview = f"to {plan.slack.channel or '(no channel)'}\n{plan.slack.text}"
+            error = None if plan.slack.status == "posted on confirm" else plan.slack.status
         extra = [f"⚠ {b}" for b in plan.blockers if "executed" in b or "unknown" in b or "claimed" in b]
         model = StepDetailModel(
             step=step,
@@ -207,7 +219,7 @@ class RunbookScreen(RunbookFlows):
             can_execute=self.host.executor is not None,
         )
         self.query_one(StepDetail).show(model, self.palette)
-        self._copy_cli = copy_text(step, cli)
+        self._copy_cli = plan.slack.text if plan.slack is not None else copy_text(step, cli)
 
     @work(group="preview", exit_on_error=False)
     async def _load_preview(self, key: PreviewKey) -> None:

@@ -165,6 +165,8 @@ class RunbookFlows(SizeGuardedScreen[None]):
     async def _confirm(self, session: IncidentSession, plan: StepPlan, *, manual: bool) -> None:
         typed: str | None = None
         step = plan.step
+        if plan.slack is not None and not await self._confirm_post(plan):
+            return
         if plan.confirm_text is not None:
             body = Text(f"{printable_line(step.title)}\n\n", style="bold")
             body.append(printable_line(step.description) if step.description else "")
@@ -181,6 +183,19 @@ class RunbookFlows(SizeGuardedScreen[None]):
             snapshot=self.host.snapshot(),
             done=f"✔ {step.id} done" + (" (by hand)" if manual else ""),
         )
+
+    async def _confirm_post(self, plan: StepPlan) -> bool:
+        """A slack step: the message exactly as it will be posted, and where, before it goes to the outbox."""
+        post = plan.slack
+        if post is None:
+            return True
+        body = Text(f"{printable_line(plan.step.title)}\n\n", style="bold")
+        body.append(f"to {printable_line(post.channel or '(no channel)')}\n", style="bold")
+        body.append(post.text)
+        body.append(f"\n\n{printable_line(post.status)}", style="dim")
+        label = "Post and confirm" if post.status == "posted on confirm" else "Confirm"
+        ok = await self.app.push_screen_wait(ConfirmScreen(f"Slack: {plan.step.id}", body, action_label=label))
+        return bool(ok)
 
     async def _execute(self, session: IncidentSession, plan: StepPlan) -> None:
         step = plan.step

@@ -63,12 +63,22 @@ class CommsPane(Vertical):
         table.add_columns(*_COLUMNS)
         yield table
 
-    def show(self, views: Sequence[MessageView], header: str | None, mode: str, palette: Palette | None = None) -> None:
-        """Render the messages; `mode` is the one-line description of the Slack setup (never a secret)."""
-        key = (tuple(views), header, mode)
+    def show(
+        self,
+        views: Sequence[MessageView],
+        header: str | None,
+        mode: str,
+        palette: Palette | None = None,
+        *,
+        title: str | None = None,
+    ) -> None:
+        """Render the messages; `mode` is the one-line description of the Slack setup (never a secret), `title`
+        the delivery state at a glance ("Slack: 3 queued, down since 14:02")."""
+        key = (tuple(views), header, mode, title)
         if key == self._key:
             return
         self._key = key
+        self.border_title = printable_line(title, 80) if title else "Slack"
         self.views = list(views)
         self.status = header or mode
         self.query_one("#comms-status", Static).update(printable_line(self.status, 200))

@@ -41,7 +41,7 @@ class StepDetailModel:
     resolved: bool
     checks: Sequence[CheckLine] = ()
     missing: Sequence[str] = ()  # ${params} the step still needs
-    preview: str | None = None  # ActionPreview.text of an aws step
+    preview: str | None = None  # ActionPreview.text of an aws step; channel and text of a slack step
     preview_error: str | None = None
     progress: Sequence[str] = ()
     running: bool = False
@@ -117,6 +117,12 @@ class StepDetail(VerticalScroll):
                 text.append(fmt.line(m.preview_error), style=p.critical)
             else:
                 text.append("preparing the preview…", style="dim")
+        elif step.kind == "slack":
+            block.border_title = "Slack message, posted when you confirm · c to copy"
+            if m.preview:
+                text.append(fmt.block(m.preview))
+            if m.preview_error:
+                text.append(f"\n{fmt.line(m.preview_error)}", style=p.warning)
         elif step.kind == "http" and step.http is not None:
             block.border_title = "health check · c copies a curl"
             h = step.http
@@ -168,6 +174,8 @@ class StepDetail(VerticalScroll):
         elif kind == "http":
             go = "enter: run the check" if m.can_execute else "m: confirm done by hand"
             extra = " · m: done by hand" if m.can_execute else ""
+        elif kind == "slack":
+            go, extra = "enter/y: post the message and confirm", ""
         else:
             go, extra = "enter/y: confirm done", ""
         text = Text(go, style="bold")
