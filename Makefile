@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/journal.py
 	$(BIN)/python benchmarks/pg_journal.py
+	$(BIN)/python benchmarks/pg_offline.py
 	$(BIN)/python benchmarks/feed_latency.py
 	$(BIN)/python benchmarks/slack_outbox.py
 	$(BIN)/python benchmarks/wall_followers.py

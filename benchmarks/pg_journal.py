@@ -2,6 +2,7 @@
 (LISTEN/NOTIFY + read), and what 10 followers on one incident cost the server (transactions/s) and the client (CPU).
 
     python benchmarks/pg_journal.py [--url postgresql://...] [--appends 1000] [--events 300] [--seconds 10]
+                                    [--heads 200x500] [--heads-only]
 
 Without --url a throwaway PostgreSQL 16 (pgserver) is started on a Unix socket. The writer runs in another
 process (machine A) and stamps each event with the wall time it called append(); the follower (machine B) takes
@@ -73,6 +74,41 @@ def bench_appends(url: str, n: int) -> list[float]:
             )
             out.append(time.perf_counter() - t0)
     return out
+
+
+def seed(url: str, incidents: int, events: int) -> None:
+    """incidents x events chained rows, written one seq at a time for all incidents (the link trigger checks
+    each row's predecessor, which an earlier statement wrote)."""
+    from nexus_tui.journal.chain import GENESIS
+
+    with PostgresJournal(url):  # creates the schema
+        pass
+    with psycopg.connect(url, autocommit=True) as conn:
+        for seq in range(1, events + 1):
+            prev = f"'{GENESIS}'" if seq == 1 else f"'h-' || g || '-' || {seq - 1}"
+            conn.execute(
+                "INSERT INTO journal_events (incident_id, seq, type, at, actor, aws_identity, payload, prev_hash,"
+                f" hash) SELECT 'INC-H' || g, {seq}, CASE WHEN {seq} = 1 THEN 'declared' ELSE 'note' END,"
+                f" '2026-01-01T00:00:00.000000Z', 'b', NULL, '{{}}', {prev}, 'h-' || g || '-' || {seq}"
+                f" FROM generate_series(1, {incidents}) g"
+            )
+        conn.execute("ANALYZE journal_events")
+
+
+def bench_heads(url: str, incidents: int, events: int, rounds: int = 200) -> tuple[list[float], list[float]]:
+    """heads() as it is now, and the GROUP BY it replaced, on incidents x events rows."""
+    seed(url, incidents, events)
+    old, new = [], []
+    with PostgresJournal(url) as j, psycopg.connect(url, autocommit=True) as conn:
+        assert len(j.heads()) >= incidents
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            conn.execute("SELECT incident_id, max(seq) FROM journal_events GROUP BY incident_id").fetchall()
+            old.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            j.heads()
+            new.append(time.perf_counter() - t0)
+    return old, new
 
 
 def start_writer(url: str, incident: str, n: int, gap: float) -> subprocess.Popen[bytes]:
@@ -150,11 +186,19 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=1000)
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--heads", default="200x500", metavar="INCIDENTSxEVENTS", help="rows for the heads() figure")
+    parser.add_argument("--heads-only", action="store_true")
     args = parser.parse_args()
     url = server_url(args.url)
     shown = PostgresJournal(url)
     print(f"PostgreSQL journal at {shown.location}")
     shown.close()
+    incidents, events = (int(n) for n in args.heads.split("x"))
+    old, new = bench_heads(url, incidents, events)
+    print(f"heads() over {incidents} incidents x {events} events, GROUP BY (before): {ms(old)}")
+    print(f"heads() over {incidents} incidents x {events} events, skip scan (now):   {ms(new)}")
+    if args.heads_only:
+        return
     print(f"append (durable commit, read-check-insert):  {ms(bench_appends(url, args.appends))}")
     print(f"follow latency A -> B ({args.events} events): {ms(asyncio.run(follow_latency(url, args.events)))}")
     idle_q, idle_cpu, busy_q, busy_cpu = asyncio.run(ten_followers(url, args.seconds, 10.0))

@@ -101,7 +101,10 @@ def incident_engine(
     identity = None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config)
     if slack is None:
         slack = load_slack_settings(config.path, default_rto_seconds=config.settings.targets.rto_seconds)
-    store = open_store(journal)
+    from nexus_tui.commands.journal_merge import offline_root
+
+    # A shared (postgresql://) journal that becomes unreachable: the IC goes on in a local offline journal.
+    store = open_store(journal, offline_dir=offline_root())
     comms = Comms(store, slack, clock=clock)
     service = IncidentService(
         store,

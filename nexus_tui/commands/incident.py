@@ -193,8 +193,10 @@ def run(args: argparse.Namespace) -> int:
         slack = load_slack_settings(config.path, default_rto_seconds=config.settings.targets.rto_seconds)
         dirs = [Path(d) for d in getattr(args, "runbooks", [])]
         clock = SystemClock()
+        from nexus_tui.commands.journal_merge import offline_root
+
         service = IncidentService(
-            open_store(journal_path(args, config)),
+            open_store(journal_path(args, config), offline_dir=offline_root()),
             clock=clock,
             runbook_loader=runbook_loader(dirs, config),
             identity=None if os.environ.get("NEXUS_TUI_NO_STS") else identity_lookup(config),
@@ -205,11 +207,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"nexus-tui: {printable_line(str(exc))}", file=sys.stderr)
         return 2
     from nexus_tui.commands.incident_run import dispatch
+    from nexus_tui.commands.journal_merge import merge_quietly, offline_warning
 
     try:
         with service:
-            code = dispatch(args, service, config, slack)
-            if args.incident_command in _ANNOUNCING:
+            merge_quietly(service.journal, sys.stderr)
+            try:
+                code = dispatch(args, service, config, slack)
+            finally:
+                if (warning := offline_warning(service.journal)) is not None:
+                    print(f"nexus-tui: {printable_line(warning)}", file=sys.stderr)
+            # Offline, messages wait in the offline journal and go out with the merge.
+            if args.incident_command in _ANNOUNCING and getattr(service.journal, "outage_since", None) is None:
                 from nexus_tui.commands.comms import deliver_briefly
 
                 deliver_briefly(service.journal, slack)  # ~10 s at most; what stays queued is said

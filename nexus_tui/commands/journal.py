@@ -23,6 +23,14 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("copy", help="copy every incident to another journal (file or postgresql:// URL), verified")
     p.add_argument("--from", dest="source", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
     p.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="SQLite file or postgresql://")
+    p = sub.add_parser("merge", help="put events recorded offline back into the shared (postgresql://) journal")
+    p.add_argument("--journal", default=None, help="postgresql:// URL (default: the configured one)")
+    p.add_argument(
+        "--accept",
+        choices=("mine", "theirs"),
+        default=None,
+        help="on a conflict: mine = my offline events after theirs; theirs = discard mine (listed in a note)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,10 +43,12 @@ def run(args: argparse.Namespace) -> int:
             return _check(args)
         if args.journal_command == "copy":
             return _copy(args.source, args.target)
+        if args.journal_command == "merge":
+            return _merge(args)
     except JournalError as exc:
         print(f"nexus-tui journal: {printable_line(str(exc))}", file=sys.stderr)
         return 2
-    print("nexus-tui journal: choose an action (check, salvage, copy)", file=sys.stderr)
+    print("nexus-tui journal: choose an action (check, salvage, copy, merge)", file=sys.stderr)
     return 2
 
 
@@ -67,6 +77,20 @@ def _copy(source: str, target: str) -> int:
             dst.close()
     finally:
         src.close()
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from nexus_tui.commands.incident import journal_path
+    from nexus_tui.commands.journal_merge import offline_root, run_merge
+    from nexus_tui.config import load_config
+    from nexus_tui.journal.store import open_store
+
+    target = journal_path(args, load_config(getattr(args, "config", None), check_profile=False))
+    store = open_store(target, offline_dir=offline_root())
+    try:
+        return run_merge(args, store)
+    finally:
+        store.close()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.clock import Clock
@@ -38,6 +39,7 @@ ParamResolver = Callable[[Runbook, Mapping[str, str]], Runbook]
 OutboxPolicy = Callable[[IncidentState | None, tr.Draft, str], Sequence[OutboxDraft]]
 IdFactory = Callable[[datetime], str]
 _RETRIES = 5
+T = TypeVar("T")
 
 
 def random_incident_id(now: datetime) -> str:
@@ -156,6 +158,15 @@ class IncidentService:
         else:
             fold.feed(self.journal.events_since(incident_id, fold.last_seq))
         return fold
+
+    def renumbering(self, incident_id: str, change: Callable[[], T]) -> T:
+        """Run `change`, which renumbers the incident's events (an offline episode merged back after what others
+        wrote meanwhile), with reads held off, then drop the cached fold so the next read folds it afresh."""
+        with self._lock:
+            try:
+                return change()
+            finally:
+                self._folds.pop(incident_id, None)
 
     def view(self, state: IncidentState) -> IncidentView:
         now = self.clock.now()

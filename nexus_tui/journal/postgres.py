@@ -41,7 +41,14 @@ from nexus_tui.journal.base import (
 )
 from nexus_tui.journal.chain import GENESIS, canonical, event_hash, format_at, parse_at
 from nexus_tui.journal.postgres_conninfo import ConnInfo, parse
-from nexus_tui.journal.postgres_rows import EVENT_COLUMNS, OUTBOX_COLUMNS, to_event, to_outbox, verify_rows
+from nexus_tui.journal.postgres_rows import (
+    EVENT_COLUMNS,
+    HEADS_QUERY,
+    OUTBOX_COLUMNS,
+    to_event,
+    to_outbox,
+    verify_rows,
+)
 from nexus_tui.journal.postgres_schema import GUARD_TRIGGERS, ensure_schema
 
 
@@ -283,8 +290,7 @@ class PostgresJournal:
         return bool(self._query("SELECT 1 FROM journal_events WHERE incident_id = %s LIMIT 1", (incident_id,)))
 
     def heads(self) -> dict[str, int]:
-        rows = self._query("SELECT incident_id, max(seq) FROM journal_events GROUP BY incident_id")
-        return {r[0]: int(r[1]) for r in rows}
+        return {r[0]: int(r[1]) for r in self._query(HEADS_QUERY)}
 
     def verify(self, incident_id: str) -> VerifyResult:
         rows = self._query(

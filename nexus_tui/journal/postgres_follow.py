@@ -24,7 +24,7 @@ import psycopg
 from nexus_tui.domain.incident import Event
 from nexus_tui.journal.base import Position
 from nexus_tui.journal.postgres_conninfo import ConnInfo
-from nexus_tui.journal.postgres_rows import EVENT_COLUMNS, to_event
+from nexus_tui.journal.postgres_rows import EVENT_COLUMNS, HEADS_QUERY, to_event
 from nexus_tui.journal.postgres_schema import CHANNEL
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _note(payload: str, known: dict[str, int], wanted: set[str]) -> None:
 
 
 async def _heads(conn: psycopg.AsyncConnection[Any]) -> dict[str, int]:
-    cur = await conn.execute("SELECT incident_id, max(seq) FROM journal_events GROUP BY incident_id")
+    cur = await conn.execute(HEADS_QUERY)
     return {r[0]: int(r[1]) for r in await cur.fetchall()}
 
 

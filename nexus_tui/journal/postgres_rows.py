@@ -13,6 +13,17 @@ from nexus_tui.journal.base import OutboxMessage, VerifyResult
 from nexus_tui.journal.chain import StoredRow, check_chain, parse_at
 
 EVENT_COLUMNS = "incident_id, seq, type, at, actor, aws_identity, payload, prev_hash, hash, id"
+# The last seq of every incident without reading every event: a skip scan down the (incident_id, seq) unique
+# index (one index probe per incident for the next id, one for its max seq), where GROUP BY reads all rows.
+# PostgreSQL 16 has no skip scan of its own; this is the "loose index scan" of the PostgreSQL wiki.
+HEADS_QUERY = (
+    "WITH RECURSIVE ids(incident_id) AS ("
+    " (SELECT incident_id FROM journal_events ORDER BY incident_id LIMIT 1)"
+    " UNION ALL SELECT (SELECT e.incident_id FROM journal_events e WHERE e.incident_id > ids.incident_id"
+    "  ORDER BY e.incident_id LIMIT 1) FROM ids WHERE ids.incident_id IS NOT NULL)"
+    " SELECT incident_id, (SELECT e.seq FROM journal_events e WHERE e.incident_id = ids.incident_id"
+    "  ORDER BY e.seq DESC LIMIT 1) FROM ids WHERE incident_id IS NOT NULL"
+)
 OUTBOX_COLUMNS = (
     "id, incident_id, event_seq, channel, key, kind, payload, status, attempts, next_attempt_at, created_at,"
     " claimed_by, claimed_until, remote_id, last_error"

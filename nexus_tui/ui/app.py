@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from nexus_tui.engine.incidents import IncidentService
     from nexus_tui.engine.session import StepExecutor
     from nexus_tui.ui.incident_controller import IncidentController
+    from nexus_tui.ui.journal_watch import JournalWatch
 
 
 PARTIAL_REPOLL_SECONDS = 1.0
@@ -93,6 +94,14 @@ class NexusApp(App[int]):
             from nexus_tui.ui.incident_controller import IncidentController
 
             self.incident_ui = IncidentController(self, incidents, executor)
+        self.journal_watch: JournalWatch | None = None
+        if incidents is not None:  # a shared journal: the offline banner, the merge and its conflicts
+            from nexus_tui.engine.journal_link import JournalLink
+            from nexus_tui.ui.journal_watch import JournalWatch
+
+            link = JournalLink(incidents)
+            if link.enabled:
+                self.journal_watch = JournalWatch(self, link, on_merged=self._journal_merged)
 
     def get_default_screen(self) -> DashboardScreen:
         return self.dashboard
@@ -112,6 +121,8 @@ class NexusApp(App[int]):
         if self.comms is not None:
             self.comms.start()
             self.comms.subscribe(self._comms_changed)
+        if self.journal_watch is not None:
+            self.journal_watch.start()
 
     def _mount_drill_due(self) -> None:
         """The drill calendar line (issue 10): only with an incident service, whose journal it reads. Mounted
@@ -131,6 +142,14 @@ class NexusApp(App[int]):
     async def on_unmount(self) -> None:
         if self.comms is not None:
             await self.comms.stop()
+
+    async def _journal_merged(self, incident_id: str) -> None:
+        """Offline work went into the shared journal with new seqs: show the incident as it is there now."""
+        ui = self.incident_ui
+        if ui is not None and ui.session is not None and ui.session.id == incident_id:
+            state = await ui.session.refresh()
+            ui.state = None  # renumbered: a lower last seq here is not an older read (offline events discarded)
+            ui.apply(state)
 
     def _comms_changed(self) -> None:
         if self.incident_ui is not None:

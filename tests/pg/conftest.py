@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -75,3 +75,50 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
         yield pg_server.url(name)
     finally:
         pg_server.drop_database(name)
+
+
+class Restartable:
+    """A pgserver of its own, so stopping it does not disturb the other tests' server."""
+
+    def __init__(self) -> None:
+        import pgserver
+        from pgserver import _commands
+
+        self._pg_ctl = _commands.pg_ctl
+        self.pgdata = Path(tempfile.mkdtemp(prefix="nexus-pg-off-")) / "data"
+        self.admin_url = pgserver.get_server(self.pgdata, cleanup_mode="delete").get_uri()
+        self._socket_dir = parse_qs(urlsplit(self.admin_url).query)["host"][0]
+        self._user = "pgserver" if os.geteuid() == 0 else None
+
+    def stop(self) -> None:
+        self._pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._user, timeout=60)
+
+    def start(self) -> None:
+        args = ["-w", "-o", '-h ""', "-o", f"-k {self._socket_dir}", "-l", str(self.pgdata / "log"), "start"]
+        self._pg_ctl(args, pgdata=self.pgdata, user=self._user, timeout=60)
+
+    def new_database(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return urlunsplit(urlsplit(self.admin_url)._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def pg_restartable() -> Restartable:
+    """A server of its own that tests stop and start (the others' server, pg_server, is never stopped)."""
+    return Restartable()
+
+
+@pytest.fixture
+def pg_restartable_url(pg_restartable: Restartable) -> Iterator[str]:
+    """A fresh database on the restartable server (started again if a test left it stopped)."""
+    if not _running(pg_restartable):
+        pg_restartable.start()
+    yield pg_restartable.new_database()
+    if not _running(pg_restartable):
+        pg_restartable.start()
+
+
+def _running(server: Restartable) -> bool:
+    return (server.pgdata / "postmaster.pid").exists()

@@ -3,70 +3,31 @@ back, in order and re-chained, with the gap visible; a conflict waits for the IC
 
 from __future__ import annotations
 
-import os
-import tempfile
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-import psycopg
 import pytest
 
 from nexus_tui.domain.incident import Event
-from nexus_tui.journal.base import JournalUnavailable
+from nexus_tui.journal.base import JournalUnavailable, OutboxDraft
 from nexus_tui.journal.offline import OfflineCapableJournal
 from nexus_tui.journal.postgres import PostgresJournal
 from nexus_tui.journal.sqlite import SqliteJournal as Journal
-
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Restartable:
-    """A pgserver of this module's own, so stopping it does not disturb the other tests' server."""
-
-    def __init__(self) -> None:
-        import pgserver
-        from pgserver import _commands
-
-        self._pg_ctl = _commands.pg_ctl
-        self.pgdata = Path(tempfile.mkdtemp(prefix="nexus-pg-off-")) / "data"
-        self.admin_url = pgserver.get_server(self.pgdata, cleanup_mode="delete").get_uri()
-        self._socket_dir = parse_qs(urlsplit(self.admin_url).query)["host"][0]
-        self._user = "pgserver" if os.geteuid() == 0 else None
-
-    def stop(self) -> None:
-        self._pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._user, timeout=60)
-
-    def start(self) -> None:
-        args = ["-w", "-o", '-h ""', "-o", f"-k {self._socket_dir}", "-l", str(self.pgdata / "log"), "start"]
-        self._pg_ctl(args, pgdata=self.pgdata, user=self._user, timeout=60)
-
-    def new_database(self) -> str:
-        name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return urlunsplit(urlsplit(self.admin_url)._replace(path="/" + name))
-
-
-@pytest.fixture(scope="module")
-def server() -> Restartable:
-    return Restartable()
+from tests.pg.conftest import Restartable
 
 
 @pytest.fixture
-def url(server: Restartable) -> Iterator[str]:
-    if not _running(server):
-        server.start()
-    yield server.new_database()
-    if not _running(server):
-        server.start()
+def server(pg_restartable: Restartable) -> Restartable:
+    return pg_restartable
 
 
-def _running(server: Restartable) -> bool:
-    return (server.pgdata / "postmaster.pid").exists()
+@pytest.fixture
+def url(pg_restartable_url: str) -> str:
+    return pg_restartable_url
+
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def at(minute: int) -> datetime:
@@ -196,3 +157,118 @@ def test_a_restart_while_offline_and_an_interrupted_merge_lose_nothing(
         events = shared.events_since("INC-1", 0)
         assert [e.payload.get("n") for e in events] == [None, None, 2, 3, 4]
         assert "offline_gap" in events[1].payload and shared.verify("INC-1").ok
+
+
+def test_offline_outbox_messages_survive_a_restart_and_reach_the_shared_outbox_once(
+    server: Restartable, url: str, tmp_path: Path
+) -> None:
+    offline_dir = tmp_path / "offline"
+    first = OfflineCapableJournal(PostgresJournal(url), offline_dir, Journal, now=lambda: at(9))
+    first.append("INC-1", "declared", {}, at=at(0), actor="ic", aws_identity=None, expect_seq=0)
+    server.stop()
+    for seq in (2, 3):
+        draft = OutboxDraft("slack:#ir", f"note-{seq}", {"text": f"update {seq}"})
+        first.append(
+            "INC-1", "note", {"n": seq}, at=at(seq), actor="ic", aws_identity=None, expect_seq=seq - 1, outbox=[draft]
+        )
+    first.close()  # the process dies while offline: the messages are in the offline file, not in memory
+    server.start()
+    # The merge breaks after the gap note and the first event (its message went in with it), and is run again.
+    second = OfflineCapableJournal(FailsOnAppend(url, fail_on=3), offline_dir, Journal, now=lambda: at(20))
+    assert second.recover() == {"INC-1": 1} and second.pending_events() == 2
+    with pytest.raises(JournalUnavailable):
+        second.merge("INC-1")
+    assert second.merge("INC-1").merged == 1
+    assert second.merge("INC-1").merged == 0  # nothing left: running it again sends nothing twice
+    second.close()
+    with PostgresJournal(url) as shared:
+        sent = shared.outbox_list("INC-1")
+        assert [(m.key, m.payload["text"]) for m in sent] == [("note-2", "update 2"), ("note-3", "update 3")]
+        events = shared.events_since("INC-1", 0)
+        assert [m.event_seq for m in sent] == [e.seq for e in events if e.payload.get("n")]
+
+
+def test_an_incident_declared_offline_keeps_its_declaration_first(
+    server: Restartable, url: str, tmp_path: Path
+) -> None:
+    ic = OfflineCapableJournal(PostgresJournal(url, lazy=True), tmp_path / "offline", Journal, now=lambda: at(9))
+    server.stop()
+    ic.append("INC-2", "declared", {"title": "t"}, at=at(0), actor="ic", aws_identity=None, expect_seq=0)
+    ic.append("INC-2", "note", {"text": "x"}, at=at(1), actor="ic", aws_identity=None, expect_seq=1)
+    assert ic.exists("INC-2") and ic.unresolved_ids() == ["INC-2"]
+    server.start()
+    assert ic.merge("INC-2").merged == 2
+    with PostgresJournal(url) as shared:
+        events = shared.events_since("INC-2", 0)
+        assert [e.type for e in events] == ["declared", "note", "note"]
+        assert "offline_gap" in events[1].payload and shared.verify("INC-2").ok
+    ic.close()
+
+
+def test_a_new_process_goes_on_offline_with_what_this_machine_read_before(
+    server: Restartable, url: str, tmp_path: Path
+) -> None:
+    """A CLI command starts while the database is down: it continues from what earlier commands read."""
+    offline_dir = tmp_path / "offline"
+    with PostgresJournal(url) as dba:
+        dba.append("INC-1", "declared", {}, at=at(0), actor="dba", aws_identity=None, expect_seq=0)
+        dba.append("INC-1", "note", {"text": "dba"}, at=at(1), actor="dba", aws_identity=None, expect_seq=1)
+    reader = OfflineCapableJournal(PostgresJournal(url), offline_dir, Journal)
+    assert len(reader.events_since("INC-1", 0)) == 2
+    reader.close()
+    server.stop()
+    later = OfflineCapableJournal(PostgresJournal(url, lazy=True), offline_dir, Journal, now=lambda: at(9))
+    assert later.recover() == {}
+    assert [e.seq for e in later.events_since("INC-1", 0)] == [1, 2]
+    assert later.heads() == {"INC-1": 2} and later.incident_ids() == ["INC-1"] and later.exists("INC-1")
+    assert later.unreachable_since == at(9)
+    later.append("INC-1", "note", {"text": "ic"}, at=at(2), actor="ic", aws_identity=None, expect_seq=2)
+    assert later.heads() == {"INC-1": 2}  # the shared head last seen, never an offline seq
+    later.close()
+    server.start()
+    after = OfflineCapableJournal(PostgresJournal(url), offline_dir, Journal)
+    assert after.recover() == {"INC-1": 2}
+    assert after.merge("INC-1").merged == 1
+    after.close()
+
+
+class CountingShared(PostgresJournal):
+    def __init__(self, url: str) -> None:
+        super().__init__(url, lazy=True)
+        self.calls = 0
+
+    def incident_ids(self) -> list[str]:
+        self.calls += 1
+        return super().incident_ids()
+
+
+def test_an_unreachable_database_is_not_knocked_at_on_every_call(tmp_path: Path) -> None:
+    """A cut network costs a connect timeout per attempt: after a failure the everyday calls answer from what this
+    machine has (at once) for the hold-down; ping() still asks."""
+    shared = CountingShared("postgresql://nobody:pw@127.0.0.1:9/nexus")  # nothing listens on the discard port
+    clock = [100.0]
+    ic = OfflineCapableJournal(shared, tmp_path / "offline", Journal, hold_down=10.0, monotonic=lambda: clock[0])
+    assert ic.incident_ids() == [] and ic.incident_ids() == []
+    assert shared.calls == 1 and ic.unreachable_since is not None
+    clock[0] += 10.5
+    assert ic.incident_ids() == [] and shared.calls == 2
+    assert not ic.ping()
+    assert "pw" not in ic.location
+    ic.close()
+
+
+def test_taking_theirs_without_a_conflict_still_merges(server: Restartable, url: str, tmp_path: Path) -> None:
+    """`journal merge --accept theirs` over several incidents: only those with a conflict are discarded."""
+    ic = OfflineCapableJournal(PostgresJournal(url), tmp_path / "offline", Journal, now=lambda: at(9))
+    for iid in ("INC-1", "INC-2"):
+        ic.append(iid, "declared", {}, at=at(0), actor="ic", aws_identity=None, expect_seq=0)
+    server.stop()
+    for iid in ("INC-1", "INC-2"):
+        ic.append(iid, "note", {"text": f"{iid} offline"}, at=at(2), actor="ic", aws_identity=None, expect_seq=1)
+    server.start()
+    with PostgresJournal(url) as dba:
+        dba.append("INC-2", "note", {"text": "meanwhile"}, at=at(3), actor="dba", aws_identity=None, expect_seq=1)
+    results = {r.incident_id: r for r in ic.merge_all(accept=False)}
+    assert (results["INC-1"].merged, results["INC-1"].discarded) == (1, 0)
+    assert (results["INC-2"].merged, results["INC-2"].discarded) == (0, 1)
+    ic.close()
