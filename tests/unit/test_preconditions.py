@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from nexus_tui.domain.models import Datapoint, DashboardSnapshot, EndpointHealth, RegionHealth, ReplicationPair
+from nexus_tui.domain.models import DashboardSnapshot, Datapoint, EndpointHealth, RegionHealth, ReplicationPair
 from nexus_tui.domain.preconditions import PRECONDITION_ARGS, evaluate
 from nexus_tui.domain.runbook import PRECONDITION_CHECKS, Precondition
 from nexus_tui.domain.settings import Settings
