@@ -124,7 +124,8 @@ def run_interactive(args: argparse.Namespace) -> int:
                     executor=executor,
                     comms=comms,
                     clock=world.clock,
-                    title_suffix=f" · DRILL {chosen.id} x{speed:g} (fault in ~{CALM_SIMULATED_SECONDS / 60:.0f} min)",
+                    # A fixed title stays true after the fault too ("fault in ~2 min" did not).
+                    title_suffix=f" · DRILL {chosen.id} x{speed:g} (fault ~{CALM_SIMULATED_SECONDS / 60:.0f} min after start)",
                     theme_name=getattr(args, "theme", None),
                 )
             )

@@ -49,6 +49,10 @@ class StepDetailModel:
 
     @property
     def blocked(self) -> bool:
+        # Preconditions gate starting the step: once its action runs (or it is finished) they no longer block,
+        # and "BLOCKED" over a promotion already under way would say something untrue.
+        if self.running or self.st.status in ("done", "skipped"):
+            return False
         return any(c.blocking for c in self.checks)
 
 
