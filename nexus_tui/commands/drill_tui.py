@@ -59,6 +59,11 @@ def _report(world: DrillWorld, incidents: IncidentService, config: AppConfig, sp
     print(f"  detection (fault to declare): {detected}; report: {path}", file=sys.stderr)
 
 
+def _title(scenario_id: str, speed: float) -> str:
+    # Fixed, so it stays true after the fault too ("fault in ~2 min" did not).
+    return f" · DRILL {scenario_id} x{speed:g} (fault ~{CALM_SIMULATED_SECONDS / 60:.0f} min after start)"
+
+
 def run_interactive(args: argparse.Namespace) -> int:
     try:
         chosen = scenario(args.drill_command)
@@ -124,8 +129,7 @@ def run_interactive(args: argparse.Namespace) -> int:
                     executor=executor,
                     comms=comms,
                     clock=world.clock,
-                    # A fixed title stays true after the fault too ("fault in ~2 min" did not).
-                    title_suffix=f" · DRILL {chosen.id} x{speed:g} (fault ~{CALM_SIMULATED_SECONDS / 60:.0f} min after start)",
+                    title_suffix=_title(chosen.id, speed),
                     theme_name=getattr(args, "theme", None),
                 )
             )
