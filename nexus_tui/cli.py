@@ -46,6 +46,23 @@ def _subcommand_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.Ar
                 yield from _subcommand_parsers(sub)
 
 
+def _start_picked_drill(args: argparse.Namespace) -> None:
+    """A drill picked with D in the app that just closed: replace this process with `nexus-tui drill`, so the
+    drill gets a fresh simulator and nothing of this session (which may be on real AWS) carries over."""
+    from nexus_tui.commands.dashboard import take_drill_handoff
+
+    choice = take_drill_handoff()
+    if choice is None:
+        return
+    argv = [sys.executable, "-m", "nexus_tui"]
+    if getattr(args, "config", None):
+        argv += ["--config", str(args.config)]
+    if getattr(args, "theme", None):
+        argv += ["--theme", str(args.theme)]
+    argv += ["drill", choice.scenario_id, "--speed", f"{choice.speed:g}"]
+    os.execv(sys.executable, argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -55,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # inside the try: a closed pipe shows here, not at interpreter exit
+        _start_picked_drill(args)
         return code
     except KeyboardInterrupt:
         return 130

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from nexus_tui.engine.incidents import IncidentService
     from nexus_tui.engine.session import StepExecutor
     from nexus_tui.sources.slack.settings import SlackSettings
+    from nexus_tui.ui.screens.drill_picker import DrillChoice
 
 
 def register(subparsers: Any) -> None:
@@ -130,4 +131,14 @@ async def run_app(config: AppConfig, source: DashboardSource, **app_kwargs: Any)
         await app.run_async()
     finally:
         await source.aclose()
+    if app.drill_choice is not None:
+        _handoff[:] = [app.drill_choice]
     return app.return_code or 0
+
+
+_handoff: list[Any] = []  # a drill picked with D, started by cli.main once this command has cleaned up
+
+
+def take_drill_handoff() -> DrillChoice | None:
+    """The drill the user picked in the app that just closed (once), or None."""
+    return _handoff.pop() if _handoff else None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from nexus_tui.config import AppConfig, ConfigError, default_data_dir, load_config
 from nexus_tui.domain.drill import DrillError, scenario, summary_line
+from nexus_tui.domain.incident import IncidentError
 from nexus_tui.domain.text import printable_line
 
 if TYPE_CHECKING:
@@ -50,6 +51,19 @@ def _report(world: DrillWorld, incidents: IncidentService, config: AppConfig, sp
     # Resolved in the TUI already: the verdict goes in as a note (a resolved incident takes notes only).
     reasons = f" ({'; '.join(score.reasons)})" if score.reasons else ""
     incidents.note(state.id, f"drill verdict: {score.verdict.upper()}{reasons}")
+    if not state.resolved:
+        # Its simulator stops with this process: left open, the next drill would pick it up against a world
+        # that no longer exists. Closed as what it is, with the open steps named by the resolve event.
+        try:
+            incidents.resolve(
+                state.id,
+                f"drill {world.scenario.id}: {score.verdict}",
+                force=bool(state.pending_steps),
+                reason="the drill session closed before the runbook was finished (its simulator is gone)",
+                verdict=score.verdict,
+            )
+        except IncidentError as exc:
+            print(f"nexus-tui: drill incident {state.id} left open: {printable_line(str(exc))}", file=sys.stderr)
     report = incidents.report(state.id) + drill_report_section(score, tuple(world.cleanup()))
     path = default_data_dir() / f"drill-{state.id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)

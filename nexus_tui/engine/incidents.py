@@ -202,7 +202,11 @@ class IncidentService:
         return out
 
     def open_incident(self) -> IncidentView | None:
-        """The newest unresolved incident, so a restarted TUI picks up where it left off."""
+        """The newest unresolved incident, so a restarted TUI picks up where it left off. Not in a drill session:
+        its simulated world is new, and an incident left open (a real one, or a drill whose world is gone)
+        does not belong to it."""
+        if self.drill_scenario is not None:
+            return None
         ids = self.journal.unresolved_ids()
         return self.get(ids[0]) if ids else None
 

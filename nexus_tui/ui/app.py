@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from nexus_tui.engine.session import StepExecutor
     from nexus_tui.ui.incident_controller import IncidentController
     from nexus_tui.ui.journal_watch import JournalWatch
+    from nexus_tui.ui.screens.drill_picker import DrillChoice
 
 
 PARTIAL_REPOLL_SECONDS = 1.0
@@ -49,6 +50,7 @@ class NexusApp(App[int]):
         Binding("d", "declare", "Declare"),
         Binding("i", "incident", "Incident"),
         Binding("w", "open_wall", "Wall"),
+        Binding("D", "drill", "Drill", show=False),  # listed in ? help; the footer is full at 140 columns
     ]
 
     def __init__(
@@ -72,6 +74,7 @@ class NexusApp(App[int]):
         self.source = source
         self.clock: Clock = clock or SystemClock()
         self.title = f"nexus-tui{title_suffix}"
+        self.drill_choice: DrillChoice | None = None  # picked with D: run_app's caller starts it
         self.autopoll = autopoll
         themes, self.theme_errors = load_themes(theme_dirs if theme_dirs is not None else default_theme_dirs())
         for theme in themes:
@@ -264,6 +267,19 @@ class NexusApp(App[int]):
                 argv.append(self.incident_ui.incident_id)
         with self.suspend():
             subprocess.run(argv, check=False)
+
+    def action_drill(self) -> None:
+        """Pick a practice drill; it runs in a fresh process on the simulator once this session has closed
+        (the caller of run_app hands over to `nexus-tui drill`)."""
+        from nexus_tui.domain.drill import SCENARIOS
+        from nexus_tui.ui.screens.drill_picker import DrillPickerScreen
+
+        def chosen(choice: DrillChoice | None) -> None:
+            if choice is not None:
+                self.drill_choice = choice
+                self.exit(0)
+
+        self.push_screen(DrillPickerScreen(SCENARIOS), chosen)
 
     async def action_quit(self) -> None:
         self.exit(0)

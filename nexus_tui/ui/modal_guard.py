@@ -26,7 +26,7 @@ from nexus_tui.domain.text import printable_line
 _R = TypeVar("_R")
 
 # Keys of NexusApp that open a screen; inside a modal they are swallowed (the binding wins over the app's).
-SCREEN_OPENING_KEYS = ("d", "i", "question_mark")
+SCREEN_OPENING_KEYS = ("d", "D", "i", "question_mark")
 
 # app -> (modals currently mounted, the palette setting before the first of them)
 _open: WeakKeyDictionary[App[object], tuple[int, bool]] = WeakKeyDictionary()

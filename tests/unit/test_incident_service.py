@@ -51,6 +51,9 @@ def test_declare_run_and_resolve(tmp_path: Path) -> None:
         svc.note(iid, "todo: write up", todo=True)
         svc.record_rpo(iid, 30)
         assert svc.open_incident() is not None
+        svc.drill_scenario = "primary-db-failure"  # a drill session starts on a new world: nothing is reopened
+        assert svc.open_incident() is None
+        svc.drill_scenario = None
         clock.advance(1000)
         v = svc.resolve(iid, "done", force=True, reason="test ends early")
         assert v.timers.elapsed_seconds == 1100 and v.state.severity == "SEV1" and v.state.ic == "carol"
