@@ -83,7 +83,7 @@ def _cache_module_list() -> None:
     from moto import backends
 
     modules = tuple(backends.list_of_moto_modules())
-    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    backends.list_of_moto_modules = lambda: modules
 
 
 def _patch_latest_restorable_time() -> None:
