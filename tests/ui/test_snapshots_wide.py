@@ -22,6 +22,7 @@ def test_healthy_dashboard_at_160_columns(snap_compare, make_app) -> None:  # ty
 
 
 async def test_names_are_full_when_the_row_has_room(make_app) -> None:  # type: ignore[no-untyped-def]
+    from nexus_tui.ui.widgets.backups import BackupsPanel
     from nexus_tui.ui.widgets.replication import ReplicationPanel
 
     app = make_app(healthy_snapshot())
@@ -36,3 +37,8 @@ async def test_names_are_full_when_the_row_has_room(make_app) -> None:  # type: 
         s3 = next(n for n in names if "…" in n)
         assert s3.startswith("securenexus-platform-557845624595 → securenexus-") and s3.endswith("…dr-557845624595")
         assert panel.table.virtual_size.width <= panel.table.size.width  # nothing hidden off the right edge
+        # The backups panel has the room for its names too.
+        backups = app.query_one(BackupsPanel)
+        shown = {r.cells[1].plain for r in backups.table._rows.values()}
+        assert "s3:securenexus-platform-557845624595" in shown
+        assert "rds:securenexus-db-replica-west (replica)" in shown
