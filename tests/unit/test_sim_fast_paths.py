@@ -38,3 +38,28 @@ def test_module_list_is_moto_s() -> None:
     hooks.install()
     modules = list(backends.list_of_moto_modules())
     assert "s3" in modules and "rds" in modules and "cloudwatch" in modules
+
+
+def test_remembered_attribute_names_still_read_each_object() -> None:
+    """The lookup remembers which attribute names to try, never the values: every instance answers its own."""
+    import boto3
+    from moto import mock_aws
+
+    hooks.install()
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+        for name, retention in (("alpha-db", 7), ("beta-db", 35)):
+            rds.create_db_instance(
+                DBInstanceIdentifier=name,
+                DBInstanceClass="db.t3.micro",
+                Engine="postgres",
+                MasterUsername="sim",
+                MasterUserPassword="not-a-password-1",
+                AllocatedStorage=20,
+                BackupRetentionPeriod=retention,
+            )
+        for _ in range(2):
+            found = {d["DBInstanceIdentifier"]: d for d in rds.describe_db_instances()["DBInstances"]}
+            assert found["alpha-db"]["BackupRetentionPeriod"] == 7
+            assert found["beta-db"]["BackupRetentionPeriod"] == 35
+            assert found["beta-db"]["Engine"] == "postgres" and found["beta-db"]["DBInstanceClass"] == "db.t3.micro"
