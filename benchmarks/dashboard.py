@@ -4,7 +4,8 @@ Prints the time to the first snapshot (goal < 1.5 s) and how complete it was (pa
 until background discovery has finished (refreshes 0.25 s apart, as a fast UI would; goal < 5 s and <= 1,100
 requests at N=1000), steady-state refresh time (goal < 1 s), CloudWatch GetMetricData requests per refresh
 (goal: ceil(queries/500) per region), and peak RSS of the app and of the simulator, which runs in a separate
-process so the two are measured apart.
+process so the two are measured apart. On a shared machine wall times follow the load: the load average and
+the CPU seconds each process spent during the run are printed too (those do not depend on the load).
 
     python benchmarks/dashboard.py [N]
     python benchmarks/dashboard.py --self-seeded [N]   # a plain moto server seeded here, in-process
@@ -155,6 +156,24 @@ def _serve(n: int) -> None:
             print(env.requests_served, flush=True)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), to tell its own cost from waiting on a busy machine."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def _vm_hwm_mib(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -191,9 +210,16 @@ def main(n: int = 1000) -> None:
             regions=regions, endpoints={r: hello["url"] for r in regions}, connect_timeout=5, read_timeout=30
         )
         before = served()
+        print(f"load average at start: {_loadavg()} ({os.cpu_count()} CPUs)")
+        sim_cpu, app_cpu = _cpu_seconds(child.pid), time.process_time()
         run = asyncio.run(measure_refreshes(AppConfig(aws=aws, refresh_seconds=1.0)))
+        app_cpu = time.process_time() - app_cpu
+        sim_after = _cpu_seconds(child.pid)
         _report(tuple(hello["counts"]), run)  # type: ignore[arg-type]
         print(f"requests answered by the simulator during the run: {served() - before}")
+        print(f"load average at end: {_loadavg()}")
+        print(f"CPU during the run: app {app_cpu:.1f}s", end="")
+        print(f", simulator {sim_after - sim_cpu:.1f}s" if sim_cpu is not None and sim_after is not None else "")
         print(f"peak RSS of the app: {rss_mib():.0f} MiB")
         sim_rss = _vm_hwm_mib(child.pid)
         print(f"peak RSS of the simulator (separate process): {sim_rss:.0f} MiB" if sim_rss else "")

@@ -52,6 +52,14 @@ def load_plan(config: AppConfig) -> Plan:
     return parse_plan(data.get("expect"), path, text)
 
 
+def plan_or_error(config: AppConfig) -> tuple[Plan, str | None]:
+    """For a front end that keeps running on a bad [expect] table: the defaults and the one-line error."""
+    try:
+        return load_plan(config), None
+    except ConfigError as exc:
+        return Plan(), str(exc)
+
+
 def parse_plan(table: Any, path: Path, text: str) -> Plan:
     def fail(key: str, message: str) -> ConfigError:
         line = _line_of(text, key)

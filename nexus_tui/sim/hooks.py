@@ -67,11 +67,88 @@ def install() -> None:
         if _installed:
             return
         _installed = True
+        _cache_module_list()
+        _fast_timestamps()
+        _memo_attribute_keys()
         _patch_latest_restorable_time()
         _patch_promote()
         _patch_restore()
         secrets_hooks.install(lambda account_id: account_id in _ACTIVE)
         s3_hooks.install(lambda account_id: account_id in _ACTIVE)
+
+
+def _cache_module_list() -> None:
+    """moto's server lists its package directory and stats every entry to route each request (twice, under a
+    lock every request thread shares): ~180 stat calls a request, the simulator's biggest cost at 1,000
+    resources. The installed modules do not change while the process runs; list them once. Behaviour-neutral,
+    so it applies to every moto server in the process."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
+def _fast_timestamps() -> None:
+    """moto's response serializer passes every timestamp through botocore's parse_to_aware_datetime and
+    calendar.timegm: ~100,000 of them in one metrics run at 1,000 resources, the largest part of a
+    GetMetricData answer. A datetime is converted directly here, to the same value (naive read as UTC,
+    truncated to milliseconds, as moto does); anything else takes moto's path."""
+    from moto.core.serialize import TimestampSerializer
+
+    stock = TimestampSerializer._convert_timestamp_to_str
+
+    def convert(self: TimestampSerializer, value: Any, timestamp_format: str) -> Any:
+        if isinstance(value, datetime) and timestamp_format.lower() == "unixtimestamp":
+            whole = value.replace(microsecond=0)
+            seconds = int((whole if whole.tzinfo else whole.replace(tzinfo=UTC)).timestamp())
+            return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
+        return stock(self, value, timestamp_format)
+
+    TimestampSerializer._convert_timestamp_to_str = convert  # type: ignore[method-assign]
+
+
+def _memo_attribute_keys() -> None:
+    """moto's serializer asks its alias providers, for every field of every object it writes, which attribute
+    names to try (DBInstanceIdentifier, db_instance_identifier, identifier...): ~60% of a DescribeDBInstances
+    page of 100 instances. The answer depends only on the picker, the object's class and where in which
+    operation's response the field is, so it is remembered per those; the values are still read from each
+    object, in the same order, as moto does."""
+    from moto.core.serialize import MISSING, AttributePicker, AttributePickerContext
+    from moto.core.utils import get_value
+
+    memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def pick(self: AttributePicker, context: AttributePickerContext) -> Any:
+        op, service = context.operation_model, context.service_model
+        where = (
+            type(self),
+            tuple(self.alias_providers),
+            type(context.obj),
+            context.key,
+            context.key_path,
+            op.name if op is not None else None,
+            service.service_name if service is not None else None,
+        )
+        keys = memo.get(where)
+        if keys is None:
+            if len(memo) > 100_000:  # bounded: response paths are few, but never grow without limit
+                memo.clear()
+            keys = memo[where] = tuple(self.get_possible_keys(context))
+        obj = context.obj
+        for possible_key in keys:
+            value = get_value(obj, possible_key, MISSING)
+            if value is not MISSING:
+                break
+        else:
+            value = None
+        key_path = f"{context.key_path}.{context.key}"
+        for transform_path, transform in self.response_transformers.items():
+            if key_path.endswith(transform_path):
+                value = transform(value)
+                break
+        return value
+
+    AttributePicker.__call__ = pick  # type: ignore[method-assign]
 
 
 def _patch_latest_restorable_time() -> None:

@@ -21,6 +21,7 @@ from nexus_tui.config import AppConfig
 from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.engine.ports import DashboardSource
+from nexus_tui.expectations import plan_or_error
 from nexus_tui.ui.messages import PollFailed, PollStarted, SnapshotUpdated
 from nexus_tui.ui.screens.dashboard import DashboardScreen
 from nexus_tui.ui.screens.help import HelpScreen
@@ -85,7 +86,10 @@ class NexusApp(App[int]):
         where = f"{config.path}: [ui] theme" if config.path else "config [ui] theme"
         self.theme, warnings = choose_theme(theme_name, os.environ, config.theme, known, where)
         self.theme_errors += warnings
-        self.dashboard = DashboardScreen(config.settings, self.clock, title="NEXUS DR" + title_suffix)
+        plan, plan_error = plan_or_error(config)  # the alarms panel checks the config's [expect], as `status` does
+        self.dashboard = DashboardScreen(
+            config.settings, self.clock, title="NEXUS DR" + title_suffix, plan=plan, plan_error=plan_error
+        )
         self.snapshot: DashboardSnapshot | None = None
         self.poll_seq = 0
         self.polling = False

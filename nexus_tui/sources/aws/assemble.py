@@ -19,7 +19,7 @@ from nexus_tui.domain.models import (
     Unavailable,
 )
 from nexus_tui.sources.aws.alarms import about
-from nexus_tui.sources.aws.backups import SnapshotRecord, rds_backup, s3_backup
+from nexus_tui.sources.aws.backups import SnapshotIndex, SnapshotRecord, rds_backup, s3_backup
 from nexus_tui.sources.aws.metrics import S3_METRICS, newest, s3_dims
 from nexus_tui.sources.aws.poller import AwsPoller, RegionState
 
@@ -209,13 +209,14 @@ def _backups(poller: AwsPoller, now: datetime) -> tuple[BackupStatus, ...]:
     states = poller.states
     snapshots: dict[str, list[SnapshotRecord]] = {r: st.snapshots.value for r, st in states.items() if st.snapshots}
     known = {inst.identifier for st in states.values() for inst in (st.rds.value if st.rds else [])}
+    index = SnapshotIndex(snapshots, known)
     out: list[BackupStatus] = []
     for st in states.values():
         metrics = st.metrics.value if st.metrics else {}
         stale = st.unreachable is not None
         for inst in st.rds.value if st.rds else []:
             storage = newest(metrics.get(("AWS/RDS", "FreeStorageSpace", (("DBInstanceIdentifier", inst.identifier),))))
-            b = rds_backup(inst, snapshots, known, storage.value if storage else None)
+            b = rds_backup(inst, index, known, storage.value if storage else None)
             error = None
             if st.snapshots is None and "snapshots" in st.problems:
                 error = st.problems["snapshots"].message

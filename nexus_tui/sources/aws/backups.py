@@ -79,21 +79,55 @@ def _is_copy_of(snap: SnapshotRecord, db: str, other_dbs: set[str]) -> bool:
     return snap.identifier.removeprefix("rds:").startswith(db + "-") and snap.db not in other_dbs
 
 
+def _dash_prefixes(name: str) -> list[str]:
+    """Every db id `name` can start with under the copy rules: the whole name and each part before a dash."""
+    return [name, *(name[:i] for i, ch in enumerate(name) if ch == "-" and i)]
+
+
+class SnapshotIndex:
+    """Snapshots per region keyed by every database they can belong to, built once per snapshot of the view.
+
+    Same answers as testing `_is_copy_of` against every snapshot of every other region, without the
+    databases x snapshots scan (800 x 1,800 tests per refresh at 1,000 resources)."""
+
+    def __init__(self, snapshots: dict[str, list[SnapshotRecord]], known_dbs: set[str]) -> None:
+        self.regions = set(snapshots)
+        self._own: dict[tuple[str, str], list[SnapshotRecord]] = {}
+        self._copies: dict[tuple[str, str], list[SnapshotRecord]] = {}
+        for region, snaps in snapshots.items():
+            for s in snaps:
+                self._own.setdefault((region, s.db), []).append(s)
+                keys = {s.db}
+                if s.source_snapshot:
+                    keys.update(_dash_prefixes(arn_name(s.source_snapshot).removeprefix("rds:")))
+                if s.db not in known_dbs:
+                    ident = s.identifier.removeprefix("rds:")
+                    keys.update(p for p in _dash_prefixes(ident) if p != ident)
+                for key in keys:
+                    self._copies.setdefault((region, key), []).append(s)
+
+    def own(self, region: str, db: str) -> list[SnapshotRecord]:
+        return self._own.get((region, db), [])
+
+    def copies(self, db: str, *, besides: str) -> list[SnapshotRecord]:
+        return [s for r in self.regions if r != besides for s in self._copies.get((r, db), [])]
+
+
 def rds_backup(
     inst: RdsInstance,
-    snapshots: dict[str, list[SnapshotRecord]],
+    snapshots: dict[str, list[SnapshotRecord]] | SnapshotIndex,
     known_dbs: set[str],
     free_storage_bytes: float | None,
 ) -> BackupStatus:
-    """`snapshots` maps each polled region to its snapshot list; regions whose list is missing were not read."""
-    own = [s for s in snapshots.get(inst.region, []) if s.db == inst.identifier]
+    """`snapshots` maps each polled region to its snapshot list (or is their index); regions whose list is
+    missing were not read."""
+    index = snapshots if isinstance(snapshots, SnapshotIndex) else SnapshotIndex(snapshots, known_dbs)
+    own = index.own(inst.region, inst.identifier)
     automated = _newest([s for s in own if s.snapshot_type == "automated"])
     manual_list = [s for s in own if s.snapshot_type == "manual"]
     manual = _newest(manual_list)
-    others = {r: snaps for r, snaps in snapshots.items() if r != inst.region}
-    other_dbs = known_dbs - {inst.identifier}
-    copies = [s for snaps in others.values() for s in snaps if _is_copy_of(s, inst.identifier, other_dbs)]
-    dr = _newest(copies)
+    others = index.regions - {inst.region}
+    dr = _newest(index.copies(inst.identifier, besides=inst.region))
     violations = tuple(sorted(s.identifier for s in manual_list if not naming_ok(inst.identifier, s.identifier)))
     role = inst.role
     return BackupStatus(

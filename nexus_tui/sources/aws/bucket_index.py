@@ -41,6 +41,9 @@ class BucketIndex(PartRunner):
     def _limit(self, region: str) -> FanOut:
         raise NotImplementedError
 
+    def _slow_limit(self, region: str) -> FanOut:
+        raise NotImplementedError
+
     def _live(self) -> list[RegionState]:
         raise NotImplementedError
 
@@ -165,7 +168,7 @@ class BucketIndex(PartRunner):
         sources = {rule.source for st in self.states.values() for rule in (st.rules.value if st.rules else [])}
 
         async def one(bucket: str) -> tuple[str, Versioning]:
-            async with self._limit(region):
+            async with self._slow_limit(region):
                 got = await bucket_versioning(self.clients, region, bucket, lifecycle=bucket in sources)
             progress.done += 1
             return bucket, got

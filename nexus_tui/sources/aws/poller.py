@@ -3,11 +3,12 @@
 Phase A (per region, concurrently): RDS discovery and alarms; the slow discovery parts (secrets, S3
 rules behind the account-wide bucket index) start as background tasks. Regions newly found in replica ARNs /
 destinations are added and get phase A too.
-Phase B (per reachable region): one batched GetMetricData run; snapshots and bucket versioning start in the
-background (slow cadence).
+Phase B (per reachable region): one batched GetMetricData run.
 Then the refresh waits for parts being filled for the first time until its budget runs out (or, for a complete
 picture, until they finish) and returns what is ready; the rest lands in RegionState when it arrives and the
 next refresh shows it. Results land in RegionState as they arrive, so a region cut off keeps what it finished.
+Last, the slow-cadence parts (snapshots, bucket versioning and controls) start in the background: they never
+delay the lag a refresh shows, and their per-bucket calls are paused while a refresh runs.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from nexus_tui.sources.aws.session import AwsClients
 __all__ = ["FIRST_DATA_SECONDS", "AwsPoller", "RegionState"]
 
 MAX_REGION_SECONDS = 120.0  # even a region that keeps answering gets no more than this per refresh
-FIRST_DATA_SECONDS = 1.5  # how long a refresh waits for first-time discovery before showing what is ready
+FIRST_DATA_SECONDS = 1.0  # how long a refresh waits for first-time discovery before showing what is ready
+SLOW_CONCURRENCY = 4  # per region, for the slow-cadence per-bucket reads (versioning, encryption, lifecycle)
 
 
 class AwsPoller(BucketIndex):
@@ -65,6 +67,9 @@ class AwsPoller(BucketIndex):
         self.concurrency = concurrency
         self.limit = FanOut(concurrency)
         self.limits: dict[str, FanOut] = {}
+        # The slow-cadence reads trickle, with their own pause: they run between refreshes, never inside one.
+        self.slow = FanOut(SLOW_CONCURRENCY)
+        self.slow_limits: dict[str, FanOut] = {}
         self.regions: list[str] = list(aws.regions)
         self.configured = bool(aws.regions)
         self.states: dict[str, RegionState] = {r: RegionState(r) for r in self.regions}
@@ -99,6 +104,14 @@ class AwsPoller(BucketIndex):
             st.answered = False
         if not complete:
             self.limit.running.clear()  # per-item discovery calls wait until this refresh's own calls are in
+            self.slow.running.clear()  # and the slow-cadence ones until the refresh is over
+        try:
+            await self._poll(now, complete, deadline)
+        finally:
+            self.limit.running.set()
+            self.slow.running.set()
+
+    async def _poll(self, now: datetime, complete: bool, deadline: float | None) -> None:
         try:
             pending = list(self.regions)
             for _ in range(3):  # discovered DR regions get their own discovery in the same refresh
@@ -123,6 +136,17 @@ class AwsPoller(BucketIndex):
             if st.unreachable is not None:
                 self.background.cancel_region(st.name)  # its calls would only time out
             self._settle(st, now)
+        for st in self._live():
+            self._slow_parts(st, now)
+        if complete:
+            await self._await_background(None)
+
+    def _slow_parts(self, st: RegionState, now: datetime) -> None:
+        """Snapshots and bucket controls change rarely: started after the refresh's own calls are in."""
+        if st.rds and st.rds.value and due(st.snapshots, self.backups, now):
+            r, c = st.name, self.clients
+            self._start(st, "snapshots", now, lambda _: list_snapshots(c, r), partial=st.snapshots is None)
+        self._start_versioning(st, now)
 
     def _add_regions(self, regions: list[str]) -> None:
         for r in regions:
@@ -133,6 +157,12 @@ class AwsPoller(BucketIndex):
         limit = self.limits.get(region)
         if limit is None:
             limit = self.limits[region] = FanOut(self.concurrency, self.limit.running)
+        return limit
+
+    def _slow_limit(self, region: str) -> FanOut:
+        limit = self.slow_limits.get(region)
+        if limit is None:
+            limit = self.slow_limits[region] = FanOut(SLOW_CONCURRENCY, self.slow.running)
         return limit
 
     def _live(self) -> list[RegionState]:
@@ -263,9 +293,6 @@ class AwsPoller(BucketIndex):
 
     async def _phase_b(self, st: RegionState, now: datetime) -> None:
         r, c = st.name, self.clients
-        if st.rds and st.rds.value and due(st.snapshots, self.backups, now):
-            self._start(st, "snapshots", now, lambda _: list_snapshots(c, r), partial=st.snapshots is None)
-        self._start_versioning(st, now)
         queries = self._queries(st)
         if queries:
             previous = st.metrics.value if st.metrics else None

@@ -12,6 +12,7 @@ from textual.widgets import Footer
 
 from nexus_tui.domain.clock import Clock
 from nexus_tui.domain.models import DashboardSnapshot
+from nexus_tui.domain.plan import Plan
 from nexus_tui.domain.settings import Settings
 from nexus_tui.ui.min_size import SizeGuardedScreen
 from nexus_tui.ui.themes import Palette
@@ -31,9 +32,19 @@ class DashboardScreen(SizeGuardedScreen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, settings: Settings, clock: Clock, *, title: str = "NEXUS DR") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        *,
+        title: str = "NEXUS DR",
+        plan: Plan | None = None,
+        plan_error: str | None = None,
+    ) -> None:
         super().__init__(id="dashboard")
         self.settings = settings
+        self.plan = plan  # the config's [expect]; None: seed 000's defaults
+        self.plan_error = plan_error  # a bad [expect] table: said once on mount, the defaults apply
         self.clock = clock
         self._title = title
         self.snapshot: DashboardSnapshot | None = None
@@ -54,6 +65,8 @@ class DashboardScreen(SizeGuardedScreen[None]):
 
     def on_mount(self) -> None:
         self._composed = True
+        if self.plan_error:
+            self.notify(self.plan_error, title="Config [expect]", severity="error", timeout=15)
         self.palette = Palette.from_variables(self.app.theme_variables)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         # Ages, staleness and the clock move even when no new data arrives.
@@ -66,7 +79,7 @@ class DashboardScreen(SizeGuardedScreen[None]):
         return list(self.query(Panel).results(Panel))
 
     def view(self) -> View:
-        return View(now=self.clock.now(), settings=self.settings, palette=self.palette)
+        return View(now=self.clock.now(), settings=self.settings, palette=self.palette, plan=self.plan)
 
     def show_snapshot(self, snapshot: DashboardSnapshot) -> None:
         self.snapshot = snapshot

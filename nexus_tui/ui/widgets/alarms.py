@@ -39,7 +39,7 @@ class AlarmsPanel(Panel):
 
     def _plan_readiness(self, snapshot: DashboardSnapshot, view: View) -> Readiness:
         # The plan from the config's [expect] table when the view carries one, else the seed-000 defaults.
-        plan = getattr(view, "plan", None) or Plan()
+        plan = view.plan or Plan()
         cached = self._readiness
         if cached is not None and cached[0] is snapshot and cached[1] == plan:
             return cached[2]

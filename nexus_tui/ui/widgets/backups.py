@@ -25,19 +25,55 @@ class BackupsPanel(Panel):
         ("versioning", "Versioning/MFA", None),
     )
     UNAVAILABLE_PANELS = ("backups",)
+    NAME_MIN = 26  # the resource column never gets narrower; wider when the row has room (see _fit)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.name_width = self.NAME_MIN
+        self._last: tuple[DashboardSnapshot, View] | None = None
+        self._others = 0  # the other columns' content widths, from the last build
+
+    def show(self, snapshot: DashboardSnapshot, view: View) -> None:
+        self._last = (snapshot, view)
+        super().show(snapshot, view)
+        if self._fit(snapshot):
+            super().show(snapshot, view)  # the names were cut for the old width
+        self.table.set_width("resource", self.name_width)
+
+    def on_resize(self) -> None:
+        if self._last is not None and self._fit(self._last[0]):
+            self.show(*self._last)
+
+    def _fit(self, snapshot: DashboardSnapshot) -> bool:
+        """The resource names get what the row has left once the other columns have their content's width."""
+        overflow = len(snapshot.backups) > self.table.size.height - 1
+        scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
+        room = self.size.width - self._others - 2 * len(self.COLUMNS) - scrollbar
+        longest = max((len(_resource_name(b, 10_000)) for b in snapshot.backups), default=0)
+        width = max(self.NAME_MIN, min(room, longest))
+        changed = width != self.name_width
+        self.name_width = width
+        return changed
 
     def build(self, snapshot: DashboardSnapshot, view: View) -> tuple[list[Row], dict[str, str], State, str, list[str]]:
         rows: list[Row] = []
         details: dict[str, str] = {}
         states: list[State] = []
         notes: list[str] = []
+        widest = [len(label) for _, label, _ in self.COLUMNS]
         for b in snapshot.backups:
             state = backup_state(b, view.now, view.settings.thresholds)
             states.append(state)
-            rows.append(_row(b, state, view))
+            row = _row(b, state, view, self.name_width)
+            rows.append(row)
+            widest = [max(w, c.cell_len) for w, c in zip(widest, row.cells, strict=True)]
             details[f"{b.key}"] = _details(b)
             if b.error:
                 notes.append(f"Backups: {b.resource} ({b.region}): {fmt.one_line(b.error, 100)}")
+        # A fixed-width column (the state) takes its width whatever its content; the others their content's.
+        self._others = sum(
+            fixed or w for (key, _, fixed), w in zip(self.COLUMNS, widest, strict=True) if key != "resource"
+        )
         rds = sum(1 for b in snapshot.backups if b.kind == "rds")
         summary = f"{rds} RDS · {len(rows) - rds} S3"
         bad = sum(1 for s in states if s is not State.OK)
@@ -60,7 +96,14 @@ def _restorable(b: BackupStatus, view: View) -> str:
     return fmt.short_age(age_seconds(b.latest_restorable_time, view.now))
 
 
-def _row(b: BackupStatus, state: State, view: View) -> Row:
+def _resource_name(b: BackupStatus, width: int) -> str:
+    """kind:name, a replica marked as such; the name squeezed in the middle only when `width` is short."""
+    role = " (replica)" if b.kind == "rds" and b.role == "replica" else ""
+    prefix = f"{b.kind}:"
+    return f"{prefix}{fmt.squeeze(b.resource, width - len(prefix) - len(role))}{role}"
+
+
+def _row(b: BackupStatus, state: State, view: View, name_width: int = BackupsPanel.NAME_MIN) -> Row:
     p = view.palette
     base = p.stale if b.stale else None
     state_label = "STALE" if b.stale else STATE_LABEL[state]
@@ -71,7 +114,7 @@ def _row(b: BackupStatus, state: State, view: View) -> Row:
         blank = cell("—", base)
         cells = (
             cell(state_label, base or p.state(state)),
-            cell(f"s3:{fmt.squeeze(b.resource, 23)}", base),
+            cell(_resource_name(b, name_width), base),
             cell(b.region, base),
             blank,
             blank,
@@ -86,7 +129,6 @@ def _row(b: BackupStatus, state: State, view: View) -> Row:
 
     replica = b.role == "replica"
     # Replicas inherit backups from the primary until promoted: their gaps are not a problem yet.
-    role = " (replica)" if replica else ""
     retention = "—" if b.retention_days is None else f"{b.retention_days}d"
     retention_style = base or (p.critical if b.retention_days == 0 and not replica else None)
     if replica:
@@ -100,7 +142,7 @@ def _row(b: BackupStatus, state: State, view: View) -> Row:
     naming = f"{len(b.naming_violations)} bad" if b.naming_violations else "ok"
     cells = (
         cell(state_label, base or p.state(state)),
-        cell(f"rds:{fmt.squeeze(b.resource, 22 - len(role))}{role}", base),
+        cell(_resource_name(b, name_width), base),
         cell(b.region, base),
         cell(retention, retention_style),
         cell(b.backup_window or "—", base),

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from nexus_tui.domain.models import DashboardSnapshot, State, Unavailable
+from nexus_tui.domain.plan import Plan
 from nexus_tui.domain.settings import Settings
 from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.widgets.table import KeyedTable, Row
@@ -27,11 +28,13 @@ STATE_LABEL = {
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """What every panel needs to render: the time, the thresholds and the colours."""
+    """What every panel needs to render: the time, the thresholds, the colours and the plan's expectations
+    (the config's [expect] table; None: the defaults from seed 000)."""
 
     now: datetime
     settings: Settings
     palette: Palette
+    plan: Plan | None = None
 
 
 def unavailable_line(u: Unavailable) -> str:

@@ -15,8 +15,13 @@ from nexus_tui.ui.widgets.table import Row
 KIND_LABEL = {"rds": "RDS", "s3": "S3", "secret": "Secret"}
 
 
+Entry = tuple[ReplicationPair, str, Palette, tuple[Text, ...], State, str, str, tuple[int, ...]]
+
+
 class ReplicationPanel(Panel):
     TITLE = "Replication"
+    # Widths here are the starting ones: every column but the names sizes to its content (at least its label)
+    # and the names get the rest of the row (see _fit).
     COLUMNS = (
         ("state", "State", 10),
         ("kind", "Kind", 6),
@@ -30,35 +35,52 @@ class ReplicationPanel(Panel):
     )
     UNAVAILABLE_PANELS = ("replication",)
     NAME_MIN = 34  # the names column never gets narrower than this; wider when the panel has room
+    AGE_WIDTH = 4  # ages change every tick ("9s" .. "59m"): a fixed width keeps the columns still
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.name_width = self.NAME_MIN
+        self.widths: dict[str, int] = {key: w or 0 for key, _, w in self.COLUMNS}
         self._last: tuple[DashboardSnapshot, View] | None = None
         # Row cells by pair key, reused while the pair object, its staleness and the palette are unchanged:
         # the 1 s tick then only rebuilds the age cell, which keeps 1,000 rows well under a frame.
-        self._cache: dict[str, tuple[ReplicationPair, str, Palette, tuple[Text, ...], State, str, str]] = {}
+        self._cache: dict[str, Entry] = {}
 
     def show(self, snapshot: DashboardSnapshot, view: View) -> None:
         self._last = (snapshot, view)
-        width = self._name_width(snapshot)
-        if width != self.name_width:
-            self.name_width = width
-            self._cache.clear()  # every name cell is cut for the old width
         super().show(snapshot, view)
-        self.table.set_width("resource", self.name_width)
+        if self._fit(snapshot):
+            self._cache.clear()  # every name cell was cut for the old width
+            super().show(snapshot, view)
+        for key, width in self.widths.items():
+            self.table.set_width(key, width)
 
     def on_resize(self) -> None:
-        if self._last is not None and self._name_width(self._last[0]) != self.name_width:
+        if self._last is not None and self._fit(self._last[0]):
+            self._cache.clear()
             self.show(*self._last)
 
-    def _name_width(self, snapshot: DashboardSnapshot) -> int:
-        """What the panel can give the names: its width minus the other columns and each column's padding.
-        Names are cut only when the longest still does not fit, and then from the middle."""
-        others = sum(w or 0 for key, _, w in self.COLUMNS if key != "resource")
-        room = self.size.width - 2 - others - 2 * len(self.COLUMNS) - 2  # border, cell padding, scrollbar
+    def _fit(self, snapshot: DashboardSnapshot) -> bool:
+        """Every other column as wide as its widest cell (or label); the names get what the row has left.
+        Names are cut only when the longest still does not fit, and then where the two names say the same.
+        Returns whether the names column changed width."""
+        for i, (key, label, _) in enumerate(self.COLUMNS):
+            if key == "age":  # not among the cached cells: it changes every tick
+                self.widths[key] = max(len(label), self.AGE_WIDTH)
+            elif key != "resource":
+                self.widths[key] = max(len(label), max((e[7][i] for e in self._cache.values()), default=0))
+        others = sum(w for key, w in self.widths.items() if key != "resource")
+        # A vertical scrollbar takes 2 columns: reserved while the rows overflow the table (header row aside)
+        # or its height is not known yet.
+        overflow = len(snapshot.replication) > self.table.size.height - 1
+        scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
+        room = self.size.width - others - 2 * len(self.COLUMNS) - scrollbar  # size is inside the border
         longest = max((len(_pair_name(p.source, p.target, 10_000)) for p in snapshot.replication), default=0)
-        return max(self.NAME_MIN, min(room, longest))
+        width = max(self.NAME_MIN, min(room, longest))
+        self.widths["resource"] = width
+        changed = width != self.name_width
+        self.name_width = width
+        return changed
 
     def build(self, snapshot: DashboardSnapshot, view: View) -> tuple[list[Row], dict[str, str], State, str, list[str]]:
         rows: list[Row] = []
@@ -66,7 +88,7 @@ class ReplicationPanel(Panel):
         states: list[State] = []
         stale_count = 0
         th = view.settings.thresholds
-        cache: dict[str, tuple[ReplicationPair, str, Palette, tuple[Text, ...], State, str, str]] = {}
+        cache: dict[str, Entry] = {}
         for pair in snapshot.replication:
             stale = is_stale(pair, view.now, th)
             age = age_seconds(pair.observed_at, view.now)
@@ -77,9 +99,10 @@ class ReplicationPanel(Panel):
                 entry = hit
             else:
                 cells, state, search = _cells(pair, view, stale_text, self.name_width)
-                entry = (pair, stale_text, view.palette, cells, state, search, _details(pair))
+                widths = tuple(c.cell_len for c in cells)
+                entry = (pair, stale_text, view.palette, cells, state, search, _details(pair), widths)
             cache[pair.key] = entry
-            _, _, _, cells, state, search, detail = entry
+            _, _, _, cells, state, search, detail, _ = entry
             age_cell = cell(age_text, view.palette.stale if stale else None)
             rows.append(Row(pair.key, (*cells, age_cell), search))
             states.append(state)
@@ -145,14 +168,38 @@ def _cells(
     return cells, state, search.lower()
 
 
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _pair_name(source: str, target: str, width: int) -> str:
-    """Both names in full when they fit, else each squeezed, the shorter one keeping what it needs. A secret
-    replica has its primary's name: shown once."""
+    """Both names in full when they fit. Else the cut goes where the two names say the same thing: the
+    target's start that repeats the source's (securenexus-platform-… → securenexus-p…dr-…), then the source's
+    end that the target repeats, so what tells them apart stays visible. Only when that is not enough is each
+    squeezed in the middle, the shorter one keeping what it needs. A secret replica has its primary's name:
+    shown once."""
     if source == target:
         return fmt.squeeze(source, width)
     budget = width - 3
     if len(source) + len(target) <= budget:
         return f"{source} → {target}"
+    over = len(source) + len(target) - budget + 1  # characters to drop, plus the ellipsis
+    keep = 4  # of a shared part, for context
+    head = _shared_prefix(source, target)
+    tail = _shared_prefix(source[::-1], target[::-1])
+    from_target, from_source = max(0, head - keep), max(0, min(tail, len(source) - head) - keep)
+    if from_target >= over:
+        return f"{source} → {target[: head - over]}…{target[head:]}"
+    if from_target + from_source > over:  # two cuts, two ellipses
+        drop = over + 1 - from_target
+        cut = len(source) - tail
+        shown_target = f"{target[:keep]}…{target[head:]}" if from_target else target
+        return f"{source[:cut]}…{source[cut + drop :]} → {shown_target}"
     half = budget // 2
     if len(source) < half:
         return f"{source} → {fmt.squeeze(target, budget - len(source))}"

@@ -1,0 +1,65 @@
+"""The simulator's fast paths answer exactly what moto would: timestamps as moto's serializer writes them
+(UTC epoch seconds, milliseconds kept), the module list moto's router uses."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta, timezone
+
+from moto import backends
+from moto.core.serialize import TimestampSerializer
+
+from nexus_tui.sim import hooks
+
+
+def _moto(value: datetime) -> int | float:
+    # moto's own rule (serialize.TimestampSerializer._timestamp_unixtimestamp on an aware datetime).
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    base = calendar.timegm(aware.utctimetuple())
+    return base + (value.microsecond // 1000) / 1000.0 if value.microsecond else base
+
+
+def test_timestamps_match_moto() -> None:
+    hooks.install()
+    ts = TimestampSerializer("unixtimestamp")
+    for value in (
+        datetime(2026, 12, 1, 22, 0),
+        datetime(2026, 12, 1, 22, 0, 0, 123456),
+        datetime(2026, 12, 1, 22, 0, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500000),
+        datetime(2026, 1, 1, 0, 0, 0, 999999, tzinfo=timezone(timedelta(hours=-5))),
+    ):
+        got = ts._convert_timestamp_to_str(value, "unixtimestamp")
+        assert got == _moto(value) and type(got) is type(_moto(value))
+    assert ts._convert_timestamp_to_str(datetime(2026, 1, 1), "iso8601") == "2026-01-01T00:00:00Z"
+
+
+def test_module_list_is_moto_s() -> None:
+    hooks.install()
+    modules = list(backends.list_of_moto_modules())
+    assert "s3" in modules and "rds" in modules and "cloudwatch" in modules
+
+
+def test_remembered_attribute_names_still_read_each_object() -> None:
+    """The lookup remembers which attribute names to try, never the values: every instance answers its own."""
+    import boto3
+    from moto import mock_aws
+
+    hooks.install()
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+        for name, retention in (("alpha-db", 7), ("beta-db", 35)):
+            rds.create_db_instance(
+                DBInstanceIdentifier=name,
+                DBInstanceClass="db.t3.micro",
+                Engine="postgres",
+                MasterUsername="sim",
+                MasterUserPassword="not-a-password-1",
+                AllocatedStorage=20,
+                BackupRetentionPeriod=retention,
+            )
+        for _ in range(2):
+            found = {d["DBInstanceIdentifier"]: d for d in rds.describe_db_instances()["DBInstances"]}
+            assert found["alpha-db"]["BackupRetentionPeriod"] == 7
+            assert found["beta-db"]["BackupRetentionPeriod"] == 35
+            assert found["beta-db"]["Engine"] == "postgres" and found["beta-db"]["DBInstanceClass"] == "db.t3.micro"
