@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from nexus_tui.domain.text import printable_line
-from nexus_tui.journal.base import JournalError, JournalStore
+from nexus_tui.journal.base import JournalError, JournalStore, append_recorded
 
 
 def open_for_copy(target: str, *, source: bool) -> JournalStore:
@@ -66,15 +66,7 @@ def _copy_incident(source: JournalStore, target: JournalStore, incident: str) ->
     if len(present) == len(events):
         return True, f"{incident}: already in {target.location}, identical ({len(events)} events)"
     for event in events[len(present) :]:
-        target.append(
-            incident,
-            event.type,
-            event.payload,
-            at=event.at,
-            actor=event.actor,
-            aws_identity=event.aws_identity,
-            expect_seq=event.seq - 1,
-        )
+        append_recorded(target, event)
     copied = target.verify(incident)
     if not copied.ok:
         return False, f"{incident}: copied, but the chain in {target.location} does not verify ({copied.reason})"

@@ -159,3 +159,34 @@ class JournalStore(Protocol):
         ...
 
     def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]: ...
+
+
+class Appends(Protocol):
+    """The one operation a copy needs of its target store (any JournalStore, the offline mirror's file)."""
+
+    def append(
+        self,
+        incident_id: str,
+        type_: str,
+        payload: Mapping[str, Any],
+        *,
+        at: datetime,
+        actor: str,
+        aws_identity: str | None,
+        expect_seq: int,
+        outbox: Sequence[OutboxDraft] = (),
+    ) -> Event: ...
+
+
+def append_recorded(store: Appends, event: Event) -> Event:
+    """Append `event` exactly as it was recorded elsewhere (its seq, time, actor and identity), so the target
+    computes the same hash chain: how `journal copy`, the offline mirror and the offline common past verify."""
+    return store.append(
+        event.incident_id,
+        event.type,
+        event.payload,
+        at=event.at,
+        actor=event.actor,
+        aws_identity=event.aws_identity,
+        expect_seq=event.seq - 1,
+    )

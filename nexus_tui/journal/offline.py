@@ -40,6 +40,7 @@ from nexus_tui.journal.base import (
     OutboxDraft,
     Position,
     VerifyResult,
+    append_recorded,
 )
 from nexus_tui.journal.offline_calls import HOLD_DOWN_SECONDS, HoldDown, SharedOutbox, serialised
 from nexus_tui.journal.offline_merge import MergeResult, gap_note, plan_merge, unmerged
@@ -160,15 +161,7 @@ class OfflineCapableJournal(SharedOutbox):
             self._episode = self._local_path.stem
             self._local = self._open_local(self._local_path)
         for event in known[:expect_seq]:  # the common past: same content, so the same chain
-            self._local.append(
-                incident_id,
-                event.type,
-                event.payload,
-                at=event.at,
-                actor=event.actor,
-                aws_identity=event.aws_identity,
-                expect_seq=event.seq - 1,
-            )
+            append_recorded(self._local, event)
         self._offline[incident_id] = expect_seq
         if self.on_offline is not None:
             with contextlib.suppress(Exception):  # telling a front end must never fail the append (its loop closed)

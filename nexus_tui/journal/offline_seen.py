@@ -10,32 +10,18 @@ offline continuation needs of a local SQLite journal, this copy's and the offlin
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from nexus_tui.domain.incident import Event
-from nexus_tui.journal.base import JournalError, OutboxDraft, OutboxMessage
+from nexus_tui.journal.base import Appends, JournalError, OutboxMessage, append_recorded
 
 SEEN_FILE = "seen.sqlite3"
 
 
-class LocalStore(Protocol):
+class LocalStore(Appends, Protocol):
     """What the offline continuation needs of the local SQLite journal."""
-
-    def append(
-        self,
-        incident_id: str,
-        type_: str,
-        payload: Mapping[str, Any],
-        *,
-        at: datetime,
-        actor: str,
-        aws_identity: str | None,
-        expect_seq: int,
-        outbox: Sequence[OutboxDraft] = (),
-    ) -> Event: ...
 
     def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
 
@@ -100,15 +86,7 @@ class SeenEvents:
         head = self._file_heads.get(incident_id, 0)
         try:
             for event in known[head:]:
-                store.append(
-                    incident_id,
-                    event.type,
-                    event.payload,
-                    at=event.at,
-                    actor=event.actor,
-                    aws_identity=event.aws_identity,
-                    expect_seq=event.seq - 1,
-                )
+                append_recorded(store, event)
                 self._file_heads[incident_id] = event.seq
         except JournalError:
             try:
