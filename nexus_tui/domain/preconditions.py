@@ -12,18 +12,8 @@ from typing import Any
 
 from nexus_tui.domain.health import age_seconds, is_stale
 from nexus_tui.domain.models import DashboardSnapshot, ReplicationPair
-from nexus_tui.domain.runbook import Precondition
+from nexus_tui.domain.runbook import PRECONDITION_ARGS, Precondition
 from nexus_tui.domain.settings import Settings
-
-# The arguments each check takes; the loader validates runbooks against this.
-PRECONDITION_ARGS: dict[str, tuple[str, ...]] = {
-    "replica_lag_below_rpo": ("resource",),
-    "replica_lag_below": ("resource", "max_seconds"),
-    "region_reachable": ("region",),
-    "region_unreachable": ("region",),
-    "primary_unavailable": ("resource", "region"),
-    "endpoint_up": ("name",),
-}
 
 # DBInstanceStatus values of an instance that takes no writes (RDS User Guide, "Viewing Amazon RDS DB instance
 # status"); "incompatible-*" are matched by prefix.

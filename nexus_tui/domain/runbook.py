@@ -97,14 +97,17 @@ SUPPORTED_ACTIONS: Mapping[str, ActionSpec] = {
     )
 }
 
-PRECONDITION_CHECKS: tuple[str, ...] = (
-    "replica_lag_below_rpo",  # resource: replica id; lag < RPO target
-    "replica_lag_below",  # resource + max_seconds
-    "region_reachable",  # region
-    "region_unreachable",  # region: confirms the outage before failing over
-    "primary_unavailable",  # resource + region: the primary DB is down, or its region is
-    "endpoint_up",  # name of a [[health]] check
-)
+# The checks a precondition may name and the arguments each takes: the loader validates runbooks against this,
+# domain/preconditions.py evaluates them.
+PRECONDITION_ARGS: dict[str, tuple[str, ...]] = {
+    "replica_lag_below_rpo": ("resource",),  # replica id (or its primary); lag < RPO target
+    "replica_lag_below": ("resource", "max_seconds"),
+    "region_reachable": ("region",),
+    "region_unreachable": ("region",),  # confirms the outage before failing over
+    "primary_unavailable": ("resource", "region"),  # the primary DB is down, or its region is
+    "endpoint_up": ("name",),  # name of a [[health]] check
+}
+PRECONDITION_CHECKS: tuple[str, ...] = tuple(PRECONDITION_ARGS)
 
 _PARAM_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -7,12 +7,12 @@ from typing import Any
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from nexus_tui.domain.preconditions import PRECONDITION_ARGS
 from nexus_tui.domain.runbook import (
     MAX_HTTP_TIMEOUT_SECONDS,
     MAX_LAG_SECONDS,
     MAX_MINUTES,
     MAX_RETRY_INTERVAL_SECONDS,
+    PRECONDITION_ARGS,
     PRECONDITION_CHECKS,
     SLACK_TARGETS,
     STEP_KINDS,

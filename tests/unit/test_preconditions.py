@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nexus_tui.domain.models import DashboardSnapshot, Datapoint, EndpointHealth, RegionHealth, ReplicationPair
-from nexus_tui.domain.preconditions import PRECONDITION_ARGS, evaluate
-from nexus_tui.domain.runbook import PRECONDITION_CHECKS, Precondition
+from nexus_tui.domain.preconditions import evaluate
+from nexus_tui.domain.runbook import PRECONDITION_ARGS, PRECONDITION_CHECKS, Precondition
 from nexus_tui.domain.settings import Settings
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -107,7 +107,11 @@ def test_unknown_check_is_unknown_not_an_exception() -> None:
 
 
 def test_the_loader_and_the_evaluator_know_the_same_checks() -> None:
+    # One table now serves both; the evaluator must answer for every check the loader accepts.
     assert set(PRECONDITION_CHECKS) == set(PRECONDITION_ARGS)
+    for check in PRECONDITION_CHECKS:
+        args = {a: "x" for a in PRECONDITION_ARGS[check]}
+        assert "unknown check" not in evaluate(Precondition(check, args), _snap(), SETTINGS, NOW).detail
 
 
 def _broken(lags: list[float], **kw: object) -> ReplicationPair:

@@ -33,7 +33,7 @@ from nexus_tui.ui.widgets.event_log import EventLog
 from nexus_tui.ui.widgets.incident_clock import IncidentClock
 from nexus_tui.ui.widgets.live_summary import LiveSummary
 from nexus_tui.ui.widgets.panel import View
-from nexus_tui.ui.widgets.step_detail import CheckLine, StepDetail, StepDetailModel, copy_text
+from nexus_tui.ui.widgets.step_detail import StepDetail, StepDetailModel, copy_text
 from nexus_tui.ui.widgets.step_list import StepList
 
 PreviewKey = tuple[str, str, str]
@@ -210,7 +210,7 @@ class RunbookScreen(RunbookFlows):
             is_current=plan.is_current,
             current_id=plan.current_id,
             resolved=plan.resolved,
-            checks=[CheckLine(c.pre, c.result, c.override) for c in plan.checks],
+            checks=plan.checks,
             missing=list(plan.missing),
             preview=preview,
             preview_error=error,

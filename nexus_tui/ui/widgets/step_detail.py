@@ -11,24 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from nexus_tui.domain.incident import Override, StepState
-from nexus_tui.domain.preconditions import PreconditionResult
-from nexus_tui.domain.runbook import Precondition, Step
+from nexus_tui.domain.incident import StepState
+from nexus_tui.domain.runbook import Step
+from nexus_tui.domain.step_plan import Check
 from nexus_tui.domain.urls import mask_url
 from nexus_tui.ui import format as fmt
 from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.widgets.incident_clock import clock_text
-
-
-@dataclass(frozen=True, slots=True)
-class CheckLine:
-    pre: Precondition
-    result: PreconditionResult
-    override: Override | None  # the journaled override covering this check, if any
-
-    @property
-    def blocking(self) -> bool:
-        return self.result.ok is not True and self.override is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +28,7 @@ class StepDetailModel:
     is_current: bool
     current_id: str | None
     resolved: bool
-    checks: Sequence[CheckLine] = ()
+    checks: Sequence[Check] = ()  # the step plan's own, with its blocking rule
     missing: Sequence[str] = ()  # ${params} the step still needs
     preview: str | None = None  # ActionPreview.text of an aws step; channel and text of a slack step
     preview_error: str | None = None
