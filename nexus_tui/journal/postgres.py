@@ -310,9 +310,11 @@ class PostgresJournal:
     # -- outbox ---------------------------------------------------------------------------------------------
 
     def outbox_claim(self, holder: str, now: datetime, lease_seconds: float, limit: int = 10) -> list[OutboxMessage]:
-        # Only each incident's oldest open message is a candidate, so its messages leave in order. The due test
-        # is on the locked row `o` itself: if another sender changed it meanwhile, PostgreSQL re-checks the new
-        # version before handing it over, and SKIP LOCKED passes over rows another sender is claiming right now.
+        # Only each incident's oldest open message is a candidate, so its messages leave in order. The open and due
+        # tests are on the locked row `o` itself: if another sender changed it meanwhile, PostgreSQL re-checks the
+        # new version before handing it over (the CTE's status test is not re-checked: a message another sender
+        # had just marked sent, its claim cleared, was handed out again), and SKIP LOCKED passes over rows
+        # another sender is claiming right now.
         with self._locked() as conn, conn.transaction():
             ids = [
                 r[0]
@@ -320,7 +322,8 @@ class PostgresJournal:
                     "WITH heads AS (SELECT DISTINCT ON (incident_id) id FROM journal_outbox"
                     "  WHERE status IN ('pending', 'sending') ORDER BY incident_id, id)"
                     " SELECT o.id FROM journal_outbox o JOIN heads h ON h.id = o.id"
-                    " WHERE (o.next_attempt_at IS NULL OR o.next_attempt_at <= %(now)s)"
+                    " WHERE o.status IN ('pending', 'sending')"
+                    "   AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= %(now)s)"
                     "   AND (o.claimed_until IS NULL OR o.claimed_until <= %(now)s)"
                     " ORDER BY o.id LIMIT %(limit)s FOR UPDATE OF o SKIP LOCKED",
                     {"now": now, "limit": limit},
