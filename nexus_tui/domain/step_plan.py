@@ -62,6 +62,11 @@ class StepPlan:
 
     @property
     def blocked(self) -> bool:
+        # Preconditions gate starting the step: once its action runs (someone holds the claim) or the step is
+        # finished they no longer block, and "BLOCKED" over a promotion already under way would say something
+        # untrue.
+        if self.claim is not None or self.st.status in ("done", "skipped"):
+            return False
         return bool(self.blocking_checks)
 
 

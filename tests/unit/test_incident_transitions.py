@@ -134,3 +134,29 @@ def test_resolve_with_open_steps_needs_force_and_a_reason() -> None:
     refused(log, lambda s: tr.resolve(s, force=True), "needs a reason")
     s = log.do(lambda s: tr.resolve(s, force=True, reason="drill ended early"))
     assert s.resolved_forced and s.forced_reason == "drill ended early" and s.open_at_resolve
+
+
+def test_preconditions_gate_only_starting_a_step() -> None:
+    """A failing precondition blocks a step until it is claimed or finished: "BLOCKED" over a promotion
+    already under way, or over a done step, would say something untrue."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from nexus_tui.domain.runbook import Precondition
+    from nexus_tui.domain.settings import Settings
+    from nexus_tui.domain.step_plan import plan_step
+
+    base = sample_runbook()
+    gated = replace(base.steps[1], preconditions=(Precondition("region_reachable", {"region": "us-west-2"}),))
+    log = Log(replace(base, steps=(base.steps[0], gated, *base.steps[2:])))
+    now = log.state.declared_at + timedelta(seconds=5)
+    log.do(lambda s: tr.confirm(s, "verify"))
+    plan = plan_step(log.state, "promote", None, Settings(), now)  # no snapshot: the check cannot tell
+    assert plan.blocking_checks and plan.blocked
+    s = log.do(lambda s: tr.claim(s, "promote", holder="alice", host="laptop", pid=1, now=now, deadline_seconds=60))
+    plan = plan_step(s, "promote", None, Settings(), now)
+    assert plan.blocking_checks and not plan.blocked
+    s = log.do(lambda s: tr.aws_request(s, "promote", "x", "r", None, None, executed=True, error=None, outcome="done"))
+    s = log.do(lambda s: tr.confirm(s, "promote", "db-replica-west"))
+    assert s.step_state("promote").status == "done"
+    assert not plan_step(s, "promote", None, Settings(), now).blocked

@@ -217,6 +217,8 @@ class RunbookScreen(RunbookFlows):
             progress=[*extra, *self.progress.get((state.id, step.id), [])],
             running=self.running == step.id,
             can_execute=self.host.executor is not None,
+            # This screen's own action may be under way before its claim reaches the journal.
+            blocked=plan.blocked and self.running != step.id,
         )
         self.query_one(StepDetail).show(model, self.palette)
         self._copy_cli = plan.slack.text if plan.slack is not None else copy_text(step, cli)

@@ -339,7 +339,10 @@ class RunbookFlows(SizeGuardedScreen[None]):
             return
         session, plan = got
         if not plan.blocked:
-            self.notify(f"Nothing to override: the preconditions of {plan.step.id} hold or are overridden", timeout=4)
+            sid = plan.step.id
+            held = f"the preconditions of {sid} hold or are overridden"
+            why = f"{sid} is under way or finished" if plan.blocking_checks else held
+            self.notify(f"Nothing to override: {why}", timeout=4)
             return
         await self._clear_blocks(session, plan)
 

@@ -35,14 +35,7 @@ class StepDetailModel:
     progress: Sequence[str] = ()
     running: bool = False
     can_execute: bool = False  # a StepRunner is wired in
-
-    @property
-    def blocked(self) -> bool:
-        # Preconditions gate starting the step: once its action runs (or it is finished) they no longer block,
-        # and "BLOCKED" over a promotion already under way would say something untrue.
-        if self.running or self.st.status in ("done", "skipped"):
-            return False
-        return any(c.blocking for c in self.checks)
+    blocked: bool = False  # StepPlan.blocked, the step plan's rule
 
 
 def copy_text(step: Step, preview_cli: str | None) -> str | None:
