@@ -9,29 +9,32 @@ confirm the same step."""
 
 from __future__ import annotations
 
-import asyncio
 import builtins
-import concurrent.futures
-import getpass
-import secrets
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from nexus_tui.domain import transitions as tr
 from nexus_tui.domain.clock import Clock
-from nexus_tui.domain.escalation import Escalation, escalation_at
+from nexus_tui.domain.escalation import escalation_at
 from nexus_tui.domain.fold import Replayer
 from nexus_tui.domain.incident import Event, IncidentError, IncidentState
 from nexus_tui.domain.report import render_markdown
-from nexus_tui.domain.rto import Timers, compute_timers
+from nexus_tui.domain.rto import compute_timers
 from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.runbook_params import ParamError, resolve_params
 from nexus_tui.domain.settings import Settings
 from nexus_tui.domain.slack_messages import Routing
 from nexus_tui.domain.timer_events import due_timer_events
+from nexus_tui.engine.incident_types import (
+    IncidentSummary,
+    IncidentView,
+    current_user,
+    random_incident_id,
+    run_sync,
+    summarize,
+)
 from nexus_tui.journal.base import JournalStore, OutboxDraft, Position, SeqConflict, VerifyResult
 
 ParamResolver = Callable[[Runbook, Mapping[str, str]], Runbook]
@@ -40,39 +43,7 @@ OutboxPolicy = Callable[[IncidentState | None, tr.Draft, str], Sequence[OutboxDr
 IdFactory = Callable[[datetime], str]
 _RETRIES = 5
 T = TypeVar("T")
-
-
-def random_incident_id(now: datetime) -> str:
-    return f"INC-{now:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentView:
-    state: IncidentState
-    timers: Timers
-    escalation: Escalation
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentSummary:
-    id: str
-    runbook_id: str
-    runbook_title: str
-    severity: str
-    ic: str
-    drill: bool
-    declared_at: datetime
-    resolved_at: datetime | None
-    steps_done: int
-    steps_total: int
-    current_step_id: str | None
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
+__all__ = ["IdFactory", "IncidentService", "IncidentSummary", "IncidentView", "current_user"]
 
 
 class IncidentService:
@@ -138,7 +109,7 @@ class IncidentService:
         """Asked once per service, on the first write: STS is a network call and the ARN does not change."""
         if not self._identity_known and self._identity is not None:
             self._identity_known = True
-            self._arn = _run_sync(self._identity)
+            self._arn = run_sync(self._identity)
         return self._arn
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -180,26 +151,7 @@ class IncidentService:
         return self.view(self.state(incident_id))
 
     def list(self) -> list[IncidentSummary]:
-        out = []
-        for iid in self.journal.incident_ids():
-            s = self.state(iid)
-            cur = s.current_step
-            out.append(
-                IncidentSummary(
-                    id=s.id,
-                    runbook_id=s.runbook.id,
-                    runbook_title=s.runbook.title,
-                    severity=s.severity,
-                    ic=s.ic,
-                    drill=s.drill,
-                    declared_at=s.declared_at,
-                    resolved_at=s.resolved_at,
-                    steps_done=s.done_count,
-                    steps_total=len(s.steps),
-                    current_step_id=None if cur is None or s.resolved else cur.id,
-                )
-            )
-        return out
+        return [summarize(self.state(iid)) for iid in self.journal.incident_ids()]
 
     def open_incident(self) -> IncidentView | None:
         """The newest unresolved incident, so a restarted TUI picks up where it left off. Not in a drill session:
@@ -407,24 +359,3 @@ class IncidentService:
             return draft
 
         return self._change(incident_id, decide)
-
-
-def _run_sync(identity: Callable[[], Awaitable[str | None]]) -> str | None:
-    """Run the async identity lookup from sync code. Inside a running event loop (the TUI's thread) it goes to
-    a helper thread, because asyncio.run cannot nest."""
-
-    async def call() -> str | None:
-        return await identity()
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        try:
-            return asyncio.run(call())
-        except Exception:
-            return None
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        try:
-            return pool.submit(asyncio.run, call()).result(timeout=15)
-        except Exception:
-            return None
