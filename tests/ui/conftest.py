@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -71,7 +72,9 @@ async def wait_for(predicate: Callable[[], bool], pilot: object, limit: float = 
     deadline = loop.time() + limit
     while not predicate():
         if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
+            code = getattr(predicate, "__code__", None)
+            where = f" (the condition at {Path(code.co_filename).name}:{code.co_firstlineno})" if code else ""
+            raise AssertionError(f"condition not reached in {limit:g} s{where}")
         await pilot.pause(0.01)  # type: ignore[attr-defined]
 
 

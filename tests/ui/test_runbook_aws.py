@@ -40,13 +40,13 @@ async def test_promote_replica_from_the_runbook_screen(
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = await on_runbook(app, pilot)
-            await wait_for(lambda: "DRY RUN  rds.promote_read_replica" in text_of(app, "#sd-command"), pilot, limit=15)
+            await wait_for(lambda: "DRY RUN  rds.promote_read_replica" in text_of(app, "#sd-command"), pilot, limit=60)
             assert f"DBInstanceIdentifier = {REPLICA}" in text_of(app, "#sd-command")
             assert "aws rds promote-read-replica" in text_of(app, "#sd-command")
             await pilot.press("enter")
-            await wait_for(lambda: isinstance(app.screen, TypedConfirmScreen), pilot, limit=10)
+            await wait_for(lambda: isinstance(app.screen, TypedConfirmScreen), pilot, limit=60)
             await pilot.press(*REPLICA, "enter")
-            await wait_for(lambda: svc.state(iid).steps[1].status == "done", pilot, limit=20)
+            await wait_for(lambda: svc.state(iid).steps[1].status == "done", pilot, limit=60)
             assert screen.progress[(iid, "promote-replica")], "no progress lines"
             [request] = svc.state(iid).aws_requests
             assert request.request_id and request.reached_target
@@ -57,7 +57,7 @@ async def test_promote_replica_from_the_runbook_screen(
                     and not any(p.kind == "rds" and p.target == REPLICA for p in app.snapshot.replication)
                 ),
                 pilot,
-                limit=15,
+                limit=60,
             )
     finally:
         await source.aclose()
