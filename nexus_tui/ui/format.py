@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -101,6 +101,76 @@ def squeeze(name: str, limit: int) -> str:
     head = (limit - 1) // 2 + (limit - 1) % 2
     tail = limit - 1 - head
     return f"{name[:head]}…{name[-tail:]}" if tail else name[:head] + "…"
+
+
+def shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def repeated_ends(names: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """For each name of a column, the longest start and the longest end it shares with another name. The
+    longest shared start is with a neighbour in sorted order (the end likewise, reversed), so a column of 1,000
+    names costs two sorts, not a million comparisons."""
+    unique = sorted(set(names))
+    ends = dict.fromkeys(unique, (0, 0))
+    for i, name in enumerate(unique):
+        head = max((shared_prefix(name, unique[j]) for j in (i - 1, i + 1) if 0 <= j < len(unique)), default=0)
+        ends[name] = (head, 0)
+    backwards = sorted(n[::-1] for n in unique)
+    for i, rev in enumerate(backwards):
+        tail = max((shared_prefix(rev, backwards[j]) for j in (i - 1, i + 1) if 0 <= j < len(backwards)), default=0)
+        name = rev[::-1]
+        ends[name] = (ends[name][0], tail)
+    return ends
+
+
+def squeeze_apart(name: str, limit: int, ends: tuple[int, int]) -> str:
+    """Cut a name that does not fit where it repeats its neighbours in the column (`ends`: the start and the
+    end it shares with them, see repeated_ends), so the part that tells it apart stays visible:
+    securenexus-platform-…dr-557845624595. Only when that is not enough is it squeezed in the middle."""
+    if len(name) <= limit:
+        return name
+    head, tail = ends
+    head = min(head, len(name))
+    tail = min(tail, len(name) - head)
+    keep = 4  # of a shared part, for context
+    over = len(name) - limit + 1  # characters to drop, plus the ellipsis
+    start = len(name) - tail
+    if head - keep >= over:
+        return f"{name[: head - over]}…{name[head:]}"
+    if tail - keep >= over:
+        return f"{name[:start]}…{name[start + over :]}"
+    from_head = max(0, head - keep)
+    from_tail = over + 1 - from_head  # two cuts, two ellipses
+    if from_head and from_tail <= tail - keep:
+        return f"{name[: head - from_head]}…{name[head:start]}…{name[start + from_tail :]}"
+    return squeeze(name, limit)
+
+
+def fit_widths(
+    longest: Mapping[str, int], room: int, least: Mapping[str, int], yield_first: Sequence[str] = ()
+) -> dict[str, int]:
+    """Column widths for the flexible columns of a row: each its longest cell when they all fit. Else the
+    columns in `yield_first` (prose that repeats what the row names) give way first, then the widest ones
+    (never below `least`), so a short column is never cut to spare a long one."""
+    widths = {k: max(v, least.get(k, 1)) for k, v in longest.items()}
+    for first in yield_first:
+        excess = sum(widths.values()) - room
+        if excess > 0 and first in widths:
+            widths[first] -= min(excess, widths[first] - least.get(first, 1))
+    while sum(widths.values()) > room:
+        key = max((k for k in widths if widths[k] > least.get(k, 1)), key=lambda k: widths[k], default=None)
+        if key is None:
+            break
+        others = [w for k, w in widths.items() if k != key]
+        target = max(max(others, default=0), least.get(key, 1), widths[key] - (sum(widths.values()) - room))
+        widths[key] = target if target < widths[key] else widths[key] - 1
+    return widths
 
 
 def error_line(exc: BaseException) -> str:

@@ -25,3 +25,10 @@ def test_the_distinguishing_part_survives_the_cut() -> None:
     for width in (54, 60, 65):
         shown = _pair_name(source, target, width)
         assert len(shown) == width and "dr-557845624595" in shown and shown.startswith("securenexus-platform")
+
+
+def test_a_narrow_column_shows_what_the_target_adds() -> None:
+    source, target = "securenexus-platform-557845624595", "securenexus-platform-dr-557845624595"
+    for width in (30, 36, 42):
+        shown = _pair_name(source, target, width)
+        assert len(shown) <= width and shown.endswith("→ …-dr-…"), shown

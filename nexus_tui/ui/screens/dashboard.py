@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
+from textual.css.scalar import Scalar
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -105,6 +106,25 @@ class DashboardScreen(SizeGuardedScreen[None]):
         except NoMatches:
             # A poll that finishes while the app exits finds its widgets already removed.
             return
+        self.call_after_refresh(self._cap_alarms)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._cap_alarms)
+
+    def _cap_alarms(self) -> None:
+        """Let the alarms table grow into the lines the panels above leave free. CSS cannot say "at most the
+        rest of the screen", and a fixed share either hides rows behind a scrollbar above empty lines or
+        pushes the panel off a short screen."""
+        try:
+            room = self.query_one("#panels").size.height
+            alarms = self.query_one(AlarmsPanel)
+            above = sum(p.outer_size.height for p in self.panels if p is not alarms)
+        except NoMatches:
+            return
+        chrome = alarms.outer_size.height - alarms.table.outer_size.height
+        cap = max(3, room - above - chrome)
+        if alarms.table.styles.max_height != Scalar.from_number(cap):
+            alarms.table.styles.max_height = cap
 
     def _render_header(self, view: View) -> None:
         if not self._composed:

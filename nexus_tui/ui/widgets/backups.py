@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from nexus_tui.domain.health import age_seconds, backup_state
 from nexus_tui.domain.models import BackupStatus, DashboardSnapshot, SnapshotInfo, State, worst
 from nexus_tui.ui import format as fmt
@@ -61,10 +63,11 @@ class BackupsPanel(Panel):
         states: list[State] = []
         notes: list[str] = []
         widest = [len(label) for _, label, _ in self.COLUMNS]
+        ends = fmt.repeated_ends(b.resource for b in snapshot.backups)
         for b in snapshot.backups:
             state = backup_state(b, view.now, view.settings.thresholds)
             states.append(state)
-            row = _row(b, state, view, self.name_width)
+            row = _row(b, state, view, self.name_width, ends)
             rows.append(row)
             widest = [max(w, c.cell_len) for w, c in zip(widest, row.cells, strict=True)]
             details[f"{b.key}"] = _details(b)
@@ -96,14 +99,22 @@ def _restorable(b: BackupStatus, view: View) -> str:
     return fmt.short_age(age_seconds(b.latest_restorable_time, view.now))
 
 
-def _resource_name(b: BackupStatus, width: int) -> str:
-    """kind:name, a replica marked as such; the name squeezed in the middle only when `width` is short."""
+def _resource_name(b: BackupStatus, width: int, ends: Mapping[str, tuple[int, int]] | None = None) -> str:
+    """kind:name, a replica marked as such; the name cut only when `width` is short, and then where it repeats
+    the other rows' names (`ends`: fmt.repeated_ends), so two buckets that differ by "-dr" stay apart."""
     role = " (replica)" if b.kind == "rds" and b.role == "replica" else ""
     prefix = f"{b.kind}:"
-    return f"{prefix}{fmt.squeeze(b.resource, width - len(prefix) - len(role))}{role}"
+    repeated = (ends or {}).get(b.resource, (0, 0))
+    return f"{prefix}{fmt.squeeze_apart(b.resource, width - len(prefix) - len(role), repeated)}{role}"
 
 
-def _row(b: BackupStatus, state: State, view: View, name_width: int = BackupsPanel.NAME_MIN) -> Row:
+def _row(
+    b: BackupStatus,
+    state: State,
+    view: View,
+    name_width: int = BackupsPanel.NAME_MIN,
+    ends: Mapping[str, tuple[int, int]] | None = None,
+) -> Row:
     p = view.palette
     base = p.stale if b.stale else None
     state_label = "STALE" if b.stale else STATE_LABEL[state]
@@ -114,7 +125,7 @@ def _row(b: BackupStatus, state: State, view: View, name_width: int = BackupsPan
         blank = cell("—", base)
         cells = (
             cell(state_label, base or p.state(state)),
-            cell(_resource_name(b, name_width), base),
+            cell(_resource_name(b, name_width, ends), base),
             cell(b.region, base),
             blank,
             blank,
@@ -142,7 +153,7 @@ def _row(b: BackupStatus, state: State, view: View, name_width: int = BackupsPan
     naming = f"{len(b.naming_violations)} bad" if b.naming_violations else "ok"
     cells = (
         cell(state_label, base or p.state(state)),
-        cell(_resource_name(b, name_width), base),
+        cell(_resource_name(b, name_width, ends), base),
         cell(b.region, base),
         cell(retention, retention_style),
         cell(b.backup_window or "—", base),

@@ -168,21 +168,12 @@ def _cells(
     return cells, state, search.lower()
 
 
-def _shared_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def _pair_name(source: str, target: str, width: int) -> str:
     """Both names in full when they fit. Else the cut goes where the two names say the same thing: the
     target's start that repeats the source's (securenexus-platform-… → securenexus-p…dr-…), then the source's
-    end that the target repeats, so what tells them apart stays visible. Only when that is not enough is each
-    squeezed in the middle, the shorter one keeping what it needs. A secret replica has its primary's name:
-    shown once."""
+    end that the target repeats, so what tells them apart stays visible. When that is not enough, the target is
+    shown as what it adds to the source (… → …-dr-…); failing that, each is squeezed in the middle. A secret
+    replica has its primary's name: shown once."""
     if source == target:
         return fmt.squeeze(source, width)
     budget = width - 3
@@ -190,8 +181,8 @@ def _pair_name(source: str, target: str, width: int) -> str:
         return f"{source} → {target}"
     over = len(source) + len(target) - budget + 1  # characters to drop, plus the ellipsis
     keep = 4  # of a shared part, for context
-    head = _shared_prefix(source, target)
-    tail = _shared_prefix(source[::-1], target[::-1])
+    head = fmt.shared_prefix(source, target)
+    tail = fmt.shared_prefix(source[::-1], target[::-1])
     from_target, from_source = max(0, head - keep), max(0, min(tail, len(source) - head) - keep)
     if from_target >= over:
         return f"{source} → {target[: head - over]}…{target[head:]}"
@@ -200,6 +191,11 @@ def _pair_name(source: str, target: str, width: int) -> str:
         cut = len(source) - tail
         shown_target = f"{target[:keep]}…{target[head:]}" if from_target else target
         return f"{source[:cut]}…{source[cut + drop :]} → {shown_target}"
+    # Not enough: the target shown as what it adds to the source (… → …-dr-…) when that is short.
+    end = len(target) - min(tail, len(target) - head)
+    apart = f"…{target[max(0, head - 1) : end + 1]}…" if head > 0 and end < len(target) else ""
+    if apart and len(apart) <= budget // 3:
+        return f"{fmt.squeeze_apart(source, budget - len(apart), (head, tail))} → {apart}"
     half = budget // 2
     if len(source) < half:
         return f"{source} → {fmt.squeeze(target, budget - len(source))}"
