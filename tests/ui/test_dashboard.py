@@ -190,3 +190,22 @@ async def test_empty_source_data_shows_waiting_not_a_crash(make_app) -> None:
         await started(app, pilot)
         assert cells(app, "replication", "state") == []
         assert "waiting" in str(app.screen.query_one(RegionsBar).render())
+
+
+async def test_alarms_grow_into_free_lines_and_shrink_on_a_short_screen(make_app) -> None:
+    """Every alarm and health row shows while the screen has free lines below the panels (they were hidden
+    behind a scrollbar above empty lines); on a short screen the table scrolls instead of pushing the panel
+    off the screen."""
+    base = healthy_snapshot()
+    endpoints = tuple(replace(base.endpoints[0], name=f"probe-{i}") for i in range(10))
+    app = make_app(replace(base, endpoints=endpoints))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(app, pilot)
+        table = app.screen.query_one("#alarms-table", KeyedTable)
+        rows = len(table.shown_keys)
+        assert rows == 14
+        await wait_for(lambda: table.size.height >= rows + 1, pilot)
+        await pilot.resize_terminal(140, 30)
+        await wait_for(lambda: table.size.height < rows + 1, pilot)
+        alarms = app.screen.query_one("#alarms")
+        assert alarms.region.bottom <= app.screen.query_one("#panels").region.bottom
