@@ -48,9 +48,18 @@ class StepPlan:
     confirm_text: str | None  # what must be typed (destructive steps)
     claim: Claim | None  # someone is executing this step
     outcome_unknown: bool  # the last AWS call of this step was sent and its answer lost
-    blockers: tuple[str, ...]  # why the step's primary action cannot go ahead now (one line each)
+    # Why the step's primary action cannot go ahead now, one line each, kept apart by kind because callers
+    # treat them differently: an override clears a precondition, only a re-check or the holder clears a hold.
+    structural: tuple[str, ...]  # resolved, finished, not the current step, ${params} missing
+    precondition_line: str | None  # the failing preconditions without an override
+    holds: tuple[str, ...]  # someone executes it, or its last call's outcome is unknown
     next_action: NextAction
     slack: SlackPreview | None = None  # a slack step: what confirming it posts, where, or why not
+
+    @property
+    def blockers(self) -> tuple[str, ...]:
+        pre = () if self.precondition_line is None else (self.precondition_line,)
+        return (*self.structural, *pre, *self.holds)
 
     @property
     def destructive(self) -> bool:
@@ -119,29 +128,27 @@ def plan_step(
     claim = state.claims.get(step_id)
     last = state.last_aws_request(step_id)
     unknown = last is not None and last.outcome_unknown and claim is None
-    blockers: list[str] = []
+    structural: list[str] = []
     if state.resolved:
-        blockers.append(f"incident {state.id} is resolved")
+        structural.append(f"incident {state.id} is resolved")
     elif st.status in ("done", "skipped"):
-        blockers.append(f"step {step_id} is already {st.status}")
+        structural.append(f"step {step_id} is already {st.status}")
     elif current is not None and current.id != step_id:
-        blockers.append(f"step {step_id} is not the current step: finish or skip {current.id} first")
+        structural.append(f"step {step_id} is not the current step: finish or skip {current.id} first")
     if missing:
-        blockers.append(f"step {step_id} needs values for {', '.join('${' + m + '}' for m in missing)}")
-    line = blocking_line(step_id, checks)
-    if line:
-        blockers.append(line)
+        structural.append(f"step {step_id} needs values for {', '.join('${' + m + '}' for m in missing)}")
+    holds: list[str] = []
     if claim is not None:
         since = f"{claim.at:%H:%M:%S} UTC"
         if (now - claim.at).total_seconds() <= claim.deadline_seconds:
-            blockers.append(f"step {step_id} is being executed by {claim.holder} on {claim.host} since {since}")
+            holds.append(f"step {step_id} is being executed by {claim.holder} on {claim.host} since {since}")
         else:  # the same words as transitions.claim: the next move (a re-check) is part of the answer
-            blockers.append(
+            holds.append(
                 f"step {step_id} was claimed by {claim.holder} on {claim.host} at {since} and never reported back: "
                 "its outcome is unknown; re-check the resource state before anything else"
             )
     if unknown:
-        blockers.append(f"step {step_id}: the last call's outcome is unknown; re-check the resource state first")
+        holds.append(f"step {step_id}: the last call's outcome is unknown; re-check the resource state first")
     nxt: NextAction
     if state.resolved:
         nxt = "none"
@@ -168,7 +175,9 @@ def plan_step(
         confirm_text=step.confirm_text,
         claim=claim,
         outcome_unknown=unknown,
-        blockers=tuple(blockers),
+        structural=tuple(structural),
+        precondition_line=blocking_line(step_id, checks),
+        holds=tuple(holds),
         next_action=nxt,
         slack=preview_slack_step(state, step_id, routing or Routing(), configured=routing is not None, now=now),
     )

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from nexus_tui.domain.incident import Event, IncidentError, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.runbook import Step
-from nexus_tui.domain.step_plan import ResolveCheck, StepPlan, blocking_line, can_resolve, plan_step
+from nexus_tui.domain.step_plan import ResolveCheck, StepPlan, can_resolve, plan_step
 from nexus_tui.engine.actions import (
     ActionError,
     ActionPreview,
@@ -165,11 +165,10 @@ class IncidentSession:
             self.service.clock.now(),
             routing=self.service.slack_routing,
         )
-        if plan.claim is not None or plan.outcome_unknown:
-            raise StepClaimed(next(b for b in plan.blockers if "unknown" in b or "claimed" in b or "executed" in b))
-        line = blocking_line(step_id, plan.checks)
-        if line and not state.resolved:
-            raise PreconditionBlocked(line)
+        if plan.holds:
+            raise StepClaimed(plan.holds[0])
+        if plan.precondition_line and not state.resolved:
+            raise PreconditionBlocked(plan.precondition_line)
         return state, step
 
     async def confirm(

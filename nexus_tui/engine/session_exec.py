@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.runbook import Step
-from nexus_tui.domain.step_plan import blocking_line, plan_step
+from nexus_tui.domain.step_plan import plan_step
 from nexus_tui.domain.transitions import recheckable
 from nexus_tui.engine.actions import (
     ActionError,
@@ -71,9 +71,10 @@ class SessionExecution:
         plan = plan_step(state, step_id, None, self.s.service.settings, self.s.service.clock.now())
         if step.kind != kind:
             raise ActionError(f"step {step_id} is a {step.kind} step, not {kind}")
-        structural = [b for b in plan.blockers if "precondition" not in b]
-        if structural:
-            raise (StepClaimed if plan.claim or plan.outcome_unknown else ActionError)(structural[0])
+        # Preconditions are the caller's to check (against a live snapshot); the rest refuses here.
+        refusals = (*plan.structural, *plan.holds)
+        if refusals:
+            raise (StepClaimed if plan.holds else ActionError)(refusals[0])
         return step
 
     async def execute_aws(
@@ -245,12 +246,9 @@ class SessionExecution:
             raise ActionError(str(exc)) from None
         if step.http is None:
             raise ActionError(f"step {step_id} has no http check")
-        line = blocking_line(
-            step_id,
-            plan_step(
-                state, step_id, await self.s.live_snapshot(step), self.s.service.settings, self.s.service.clock.now()
-            ).checks,
-        )
+        line = plan_step(
+            state, step_id, await self.s.live_snapshot(step), self.s.service.settings, self.s.service.clock.now()
+        ).precondition_line
         if line:
             raise PreconditionBlocked(line)
         http = step.http

@@ -7,6 +7,10 @@ call that the engine may refuse with a one-line reason."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual import work
@@ -37,6 +41,18 @@ from nexus_tui.ui.widgets.step_detail import StepDetail, StepDetailModel, copy_t
 from nexus_tui.ui.widgets.step_list import StepList
 
 PreviewKey = tuple[str, str, str]
+
+
+def _unless_closing(render: Callable[[RunbookScreen], None]) -> Callable[[RunbookScreen], None]:
+    """A render that arrives (a timer tick, a feed event) while the screen is being torn down finds its
+    widgets already removed: it has nothing left to draw, and must not end the session with NoMatches."""
+
+    @functools.wraps(render)
+    def guarded(self: RunbookScreen) -> None:
+        with contextlib.suppress(NoMatches):
+            render(self)
+
+    return guarded
 
 
 class RunbookScreen(RunbookFlows):
@@ -102,6 +118,7 @@ class RunbookScreen(RunbookFlows):
     def state(self) -> IncidentState | None:
         return self.host.state
 
+    @_unless_closing
     def show_state(self) -> None:
         state = self.state
         if not self.ready or state is None:
@@ -159,10 +176,14 @@ class RunbookScreen(RunbookFlows):
         """Every second: clocks, the step list's actual times, the detail (preconditions age with the data)."""
         if not self.ready or view is None:
             return
-        self.query_one("#rb-clock", IncidentClock).show(view, self.palette)
-        self.query_one(StepList).show(view.state, view.timers.now, self.palette)
+        try:
+            self.query_one("#rb-clock", IncidentClock).show(view, self.palette)
+            self.query_one(StepList).show(view.state, view.timers.now, self.palette)
+        except NoMatches:
+            return  # closing: see _unless_closing
         self.show_detail()
 
+    @_unless_closing
     def show_live(self) -> None:
         if not self.ready:
             return
@@ -184,6 +205,7 @@ class RunbookScreen(RunbookFlows):
         except IncidentError:
             return session.plan_now(None, self.host.snapshot())
 
+    @_unless_closing
     def show_detail(self) -> None:
         state, plan = self.state, self.plan()
         if not self.ready or state is None or plan is None:
@@ -202,7 +224,7 @@ class RunbookScreen(RunbookFlows):
         elif plan.slack is not None:
             preview = f"to {plan.slack.channel or '(no channel)'}\n{plan.slack.text}"
             error = None if plan.slack.status == "posted on confirm" else plan.slack.status
-        extra = [f"⚠ {b}" for b in plan.blockers if "executed" in b or "unknown" in b or "claimed" in b]
+        extra = [f"⚠ {b}" for b in plan.holds]
         model = StepDetailModel(
             step=step,
             st=plan.st,
