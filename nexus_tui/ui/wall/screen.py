@@ -25,6 +25,7 @@ from nexus_tui.ui.wall.widgets import (
     rpo_text,
     set_state_class,
     signals_text,
+    slack_text,
     state_text,
     timeline_text,
 )
@@ -54,6 +55,7 @@ class WallScreen(Screen[None]):
             yield StepPanel(id="wall-step")
             yield Line(id="wall-projection")
             yield Line(id="wall-rpo")
+            yield Line(id="wall-slack")
             with Horizontal(id="wall-lower"):
                 yield Line(id="wall-pairs", classes="wall-box")
                 yield Line(id="wall-timeline", classes="wall-box")
@@ -125,6 +127,11 @@ class WallScreen(Screen[None]):
         self.query_one("#wall-step", StepPanel).show(inc, p)
         self.query_one("#wall-projection", Line).show(projection_text(inc, p))
         self.query_one("#wall-rpo", Line).show(rpo_text(model.readiness, inc.rpo_recorded_seconds, p))
+        slack = self.query_one("#wall-slack", Line)
+        slack.display = model.slack is not None
+        if model.slack is not None:
+            slack.show(slack_text(model.slack, p))
+            set_state_class(slack, model.slack.state)
         pairs = self.query_one("#wall-pairs", Line)
         pairs.show(pairs_text(model.readiness, p, now, width=pairs.content_size.width or 56))
         self.query_one("#wall-timeline", Line).show(timeline_text(inc))
