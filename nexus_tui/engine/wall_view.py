@@ -22,7 +22,7 @@ STATE_MARK: dict[State, str] = {
     State.CRITICAL: "✖ CRIT",
     State.UNKNOWN: "? UNKNOWN",
 }
-TIMELINE_LENGTH = 8
+TIMELINE_LENGTH = 40  # newest first; the box shows as many as fit (more on a large screen)
 SPARK_POINTS = 24
 
 
