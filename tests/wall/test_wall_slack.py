@@ -20,7 +20,7 @@ from nexus_tui.sources.slack.settings import Secret, SlackSettings
 from nexus_tui.ui.wall.app import WallApp
 from nexus_tui.ui.wall.widgets import Line
 from tests.ui.conftest import wait_for
-from tests.wall.conftest import LIMIT, WALL_SIZE, MakeWall, make_service
+from tests.wall.conftest import LIMIT, SMALL_SIZE, WALL_SIZE, MakeWall, make_service
 from tests.wall.test_wall_snapshots import settled
 
 BOT = SlackSettings(token=Secret("xoxb-wall-test"))
@@ -118,3 +118,15 @@ def test_wall_incident_slack_down(
     slack_service.journal.outbox_update(first.id, "*", status="pending", attempts=2, error="transient: HTTP 503")
     app = make_wall(incidents=slack_service, slack=SlackWatch(slack_service.journal, BOT), tick=False)
     assert snap_compare(app, terminal_size=WALL_SIZE, run_before=settled(True))
+
+
+async def test_slack_line_fits_at_80x24(make_wall: MakeWall, slack_service: IncidentService) -> None:
+    slack_service.declare("rds-failover", "SEV1")
+    app = make_wall(incidents=slack_service, slack=SlackWatch(slack_service.journal, BOT))
+    async with app.run_test(size=SMALL_SIZE) as pilot:
+        await wait_for(lambda: slack_line(app).startswith("▲ Slack: "), pilot, limit=LIMIT)
+        await pilot.pause()
+        for selector in ("#wall-banner", "#wall-step-title", "#wall-slack", "#wall-regions"):
+            widget = app.screen.query_one(selector)
+            assert widget.region.height >= 1 and widget.region.bottom <= 24, selector
+        assert app.screen.query_one("#wall-rto").region.height >= 4
