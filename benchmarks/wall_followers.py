@@ -28,8 +28,9 @@ from nexus_tui.domain.clock import SystemClock
 from nexus_tui.domain.runbook import Runbook, Step
 from nexus_tui.domain.settings import Settings
 from nexus_tui.domain.slack_messages import Routing
-from nexus_tui.engine.comms import SlackWatch, make_outbox_policy
+from nexus_tui.engine.comms import make_outbox_policy
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.slack_status import SlackWatch
 from nexus_tui.journal.store import open_store
 from nexus_tui.sources.slack.settings import Secret, SlackSettings
 

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run_app(args: argparse.Namespace, config: Any, service: Any) -> int:
-    from nexus_tui.engine.comms import SlackWatch
+    from nexus_tui.engine.slack_status import SlackWatch
     from nexus_tui.sources.slack.settings import SlackSettingsError, load_slack_settings
     from nexus_tui.ui.wall.app import WallApp
 

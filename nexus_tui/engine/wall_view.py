@@ -12,8 +12,8 @@ from nexus_tui.domain.health import replication_state, rpo_exposure
 from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot, State, worst
 from nexus_tui.domain.settings import Settings
-from nexus_tui.engine.comms import SlackStatus
 from nexus_tui.engine.incidents import IncidentView
+from nexus_tui.engine.slack_status import SlackStatus
 
 # Symbol + word for every state: the wall is read from across a room, sometimes on a grey-scale projector.
 STATE_MARK: dict[State, str] = {

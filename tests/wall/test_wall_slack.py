@@ -13,8 +13,9 @@ import pytest
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.models import State
 from nexus_tui.domain.slack_messages import Routing
-from nexus_tui.engine.comms import SlackWatch, journal_delivery, make_outbox_policy, outbox_status
+from nexus_tui.engine.comms import make_outbox_policy
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.engine.slack_status import SlackWatch, journal_delivery, outbox_status
 from nexus_tui.journal.base import OutboxMessage
 from nexus_tui.sources.slack.settings import Secret, SlackSettings
 from nexus_tui.ui.wall.app import WallApp

@@ -20,9 +20,9 @@ from nexus_tui.domain.clock import Clock, SystemClock
 from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
-from nexus_tui.engine.comms import SlackStatus, SlackWatch
 from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.engine.ports import DashboardSource
+from nexus_tui.engine.slack_status import SlackStatus, SlackWatch
 from nexus_tui.engine.wall_view import WallModel, wall_model
 from nexus_tui.resources import shipped_themes_dir
 from nexus_tui.ui.format import error_line

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, ProgressBar, Static
 
 from nexus_tui.domain.models import Datapoint, State
-from nexus_tui.engine.comms import SlackStatus
+from nexus_tui.engine.slack_status import SlackStatus
 from nexus_tui.engine.wall_view import IncidentWall, Readiness, mark
 from nexus_tui.ui import format as fmt
 from nexus_tui.ui.themes import Palette
