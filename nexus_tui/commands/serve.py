@@ -32,6 +32,23 @@ from typing import Any
 TOKEN_ENV = "NEXUS_TUI_SERVE_TOKEN"
 COOKIE = "nexus_wall_token"
 
+# The wall is laid out for about 120x35 cells. textual-serve draws the terminal at a fixed font size (16 px,
+# or ?fontsize=N), which on a 1080p TV gives 213x59 small cells and a wall in the top half of the screen. So,
+# unless the URL or --font-size names a size, the page picks the largest font that still gives WALL_COLS x
+# WALL_ROWS cells in the browser's window: 26 px on 1920x1080, 53 px on a 4K TV, 18 px on a 1366x768 laptop.
+# Cell size per px of font, measured in Chromium with textual-serve's font: 0.577 wide, 1.154 high.
+WALL_COLS, WALL_ROWS = 120, 35
+FALLBACK_FONT_SIZE = 26  # the size the script would pick on a 1080p screen, used if it does not run
+FIT_SCRIPT = f"""<script>
+(function () {{
+  var t = document.getElementById("terminal");
+  if (!t) return;
+  var size = Math.floor(Math.min(innerWidth / ({WALL_COLS} * 0.58), innerHeight / ({WALL_ROWS} * 1.16)));
+  t.dataset.fontSize = String(Math.max(12, size));
+}})();
+</script>
+"""
+
 FULL_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>nexus-tui wall: full</title></head>
 <body style="font-family:sans-serif;font-size:2em;margin:2em">
 <h1>The wall is full</h1><p>{count} of {limit} viewers are connected. Close another tab showing the wall, or ask
@@ -85,7 +102,9 @@ def wall_command(args: argparse.Namespace) -> str:
     return shlex.join(argv)
 
 
-def make_server(command: str, host: str, port: int, *, token: str | None, max_viewers: int) -> Any:
+def make_server(
+    command: str, host: str, port: int, *, token: str | None, max_viewers: int, font_size: int | None = None
+) -> Any:
     """GuardedServer is defined here so `nexus-tui --help` never imports aiohttp or textual-serve."""
     from aiohttp import web
     from textual_serve.server import Server
@@ -98,6 +117,7 @@ def make_server(command: str, host: str, port: int, *, token: str | None, max_vi
             self.token = token
             self.max_viewers = max_viewers
             self.viewers = 0
+            self.font_size = font_size  # None: fit the browser's window (FIT_SCRIPT)
 
         def allowed(self, request: web.Request) -> bool:
             if self.token is None:
@@ -138,7 +158,15 @@ def make_server(command: str, host: str, port: int, *, token: str | None, max_vi
             # The page tells the browser where the websocket is; the address it was reached by is the one
             # that works from the TV (textual-serve would use the bind address, e.g. 0.0.0.0).
             self.public_url = f"{request.scheme}://{request.host}"
-            return await super().handle_index(request)
+            fit = False
+            if "fontsize" not in request.query:  # ?fontsize=N in the address always wins
+                size = self.font_size or FALLBACK_FONT_SIZE
+                request = request.clone(rel_url=request.rel_url.update_query(fontsize=str(size)))
+                fit = self.font_size is None
+            response = await super().handle_index(request)
+            if fit and isinstance(response, web.Response) and response.text and "</body>" in response.text:
+                response.text = response.text.replace("</body>", FIT_SCRIPT + "</body>", 1)
+            return response
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
             self.viewers += 1
@@ -197,6 +225,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(dashboard=False)  # the first action of the group (--wall, store_false) would make it True
     parser.add_argument("--max-viewers", type=int, default=10, help="browser tabs served at once (default 10)")
     parser.add_argument(
+        "--font-size",
+        type=int,
+        default=None,
+        help=f"font size in px for every viewer (default: fit the browser window to ~{WALL_COLS}x{WALL_ROWS} cells)",
+    )
+    parser.add_argument(
         "--public", action="store_true", help=f"allow a non-loopback bind; requires a token ({TOKEN_ENV})"
     )
     parser.add_argument("--journal", default=None, help="journal file or postgresql:// URL")
@@ -210,13 +244,17 @@ def run(args: argparse.Namespace) -> int:
             raise ServeError(f"--port {args.port}: expected 1..65535")
         if args.max_viewers < 1:
             raise ServeError(f"--max-viewers {args.max_viewers}: expected at least 1")
+        if args.font_size is not None and not 6 <= args.font_size <= 200:
+            raise ServeError(f"--font-size {args.font_size}: expected 6..200 (px)")
         token = access_token(args.host, args.public, os.environ)
     except ServeError as exc:
         print(f"nexus-tui serve: {exc}", file=sys.stderr)
         return 2
     from_env = bool(os.environ.pop(TOKEN_ENV, None))  # the wall processes (one per tab) have no use for it
     what = "dashboard" if args.dashboard else "wall"
-    server = make_server(wall_command(args), args.host, args.port, token=token, max_viewers=args.max_viewers)
+    server = make_server(
+        wall_command(args), args.host, args.port, token=token, max_viewers=args.max_viewers, font_size=args.font_size
+    )
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{args.port}/"
     print(f"nexus-tui serve: the read-only {what} on {url} (at most {args.max_viewers} viewers)", flush=True)

@@ -76,8 +76,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run_app(args: argparse.Namespace, config: Any, service: Any) -> int:
+    from nexus_tui.engine.slack_status import SlackWatch
+    from nexus_tui.sources.slack.settings import SlackSettingsError, load_slack_settings
     from nexus_tui.ui.wall.app import WallApp
 
+    problems: list[str] = []
+    slack = None
+    try:
+        # Only its mode is used: the wall reads delivery from the outbox and never sends.
+        settings = load_slack_settings(config.path, default_rto_seconds=config.settings.targets.rto_seconds)
+        slack = SlackWatch(service.journal, settings)
+    except SlackSettingsError as exc:
+        problems = [str(exc)]
     source = None
     if not args.no_aws:
         from nexus_tui.engine.dashboard import DashboardService
@@ -91,6 +101,8 @@ async def _run_app(args: argparse.Namespace, config: Any, service: Any) -> int:
         theme=args.theme or config.theme,
         mode="dashboard" if args.dashboard else "wall",
         poll_seconds=args.refresh or max(config.refresh_seconds, 2.0),
+        slack=slack,
+        setup_problems=problems,
     )
     try:
         await app.run_async()

@@ -13,6 +13,7 @@ from nexus_tui.domain.incident import Event, IncidentState
 from nexus_tui.domain.models import DashboardSnapshot, State, worst
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentView
+from nexus_tui.engine.slack_status import SlackStatus
 
 # Symbol + word for every state: the wall is read from across a room, sometimes on a grey-scale projector.
 STATE_MARK: dict[State, str] = {
@@ -21,7 +22,7 @@ STATE_MARK: dict[State, str] = {
     State.CRITICAL: "✖ CRIT",
     State.UNKNOWN: "? UNKNOWN",
 }
-TIMELINE_LENGTH = 8
+TIMELINE_LENGTH = 40  # newest first; the box shows as many as fit (more on a large screen)
 SPARK_POINTS = 24
 
 
@@ -100,6 +101,7 @@ class IncidentWall:
 class WallModel:
     incident: IncidentWall | None
     readiness: Readiness
+    slack: SlackStatus | None = None  # the followed incident's Slack delivery; None: not known to this wall
 
 
 def readiness(snapshot: DashboardSnapshot | None, settings: Settings, now: datetime) -> Readiness:
@@ -227,6 +229,11 @@ def titles_of(state: IncidentState) -> dict[str, str]:
 
 
 def wall_model(
-    view: IncidentView | None, snapshot: DashboardSnapshot | None, settings: Settings, now: datetime
+    view: IncidentView | None,
+    snapshot: DashboardSnapshot | None,
+    settings: Settings,
+    now: datetime,
+    slack: SlackStatus | None = None,
 ) -> WallModel:
-    return WallModel(None if view is None else incident_wall(view), readiness(snapshot, settings, now))
+    incident = None if view is None else incident_wall(view)
+    return WallModel(incident, readiness(snapshot, settings, now), None if incident is None else slack)

@@ -47,6 +47,7 @@ class Page:
         self.ids = count(1)
         self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self.received: list[str] = []  # decoded frames of the page's own websockets
+        self.sockets: list[str] = []  # URLs of the websockets the page opened (textual-serve's carries the size)
         self.reader = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
@@ -54,6 +55,8 @@ class Page:
             data = msg.json()
             if "id" in data and data["id"] in self.pending:
                 self.pending.pop(data["id"]).set_result(data)
+            elif data.get("method") == "Network.webSocketCreated":
+                self.sockets.append(data["params"]["url"])
             elif data.get("method") == "Network.webSocketFrameReceived":
                 response = data["params"]["response"]
                 payload = response.get("payloadData", "")

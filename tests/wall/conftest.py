@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ def loader(runbook_id: str) -> Runbook:
     return sample_runbook()
 
 
-def make_service(path: Path, clock: Clock, actor: str = "alice") -> IncidentService:
+def make_service(path: Path, clock: Clock, actor: str = "alice", **options: Any) -> IncidentService:
     numbers = itertools.count(1)
 
     def ids(now: datetime) -> str:
@@ -38,7 +39,13 @@ def make_service(path: Path, clock: Clock, actor: str = "alice") -> IncidentServ
         return f"INC-{now:%Y%m%d-%H%M}-{next(numbers):04d}"
 
     return IncidentService(
-        open_store(path), clock=clock, runbook_loader=loader, settings=Settings(), actor=actor, id_factory=ids
+        open_store(path),
+        clock=clock,
+        runbook_loader=loader,
+        settings=Settings(),
+        actor=actor,
+        id_factory=ids,
+        **options,
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import test_utils
 
 from nexus_tui.commands import serve
 from nexus_tui.domain.clock import SystemClock
@@ -41,6 +42,33 @@ def test_the_served_command_is_the_read_only_wall() -> None:
     command = serve.wall_command(ns)
     assert "-m nexus_tui.commands.wall" in command and "--dashboard" in command
     assert " X" not in command  # the dashboard never follows an incident
+
+
+async def page_of(font_size: int | None, query: str = "") -> str:
+    """The index page as `serve` answers it (in process; a page request starts no wall)."""
+    server = serve.make_server("true", "127.0.0.1", 0, token=None, max_viewers=1, font_size=font_size)
+    client = test_utils.TestClient(test_utils.TestServer(await server._make_app()))
+    async with client, client.get("/" + query) as r:
+        assert r.status == 200
+        return await r.text()
+
+
+async def test_the_page_fits_the_font_to_the_window_unless_a_size_is_given() -> None:
+    fitted = await page_of(None)
+    # Fallback for a browser that does not run the script: the size the script picks on a 1080p screen.
+    assert f'data-font-size="{serve.FALLBACK_FONT_SIZE}"' in fitted
+    assert serve.FIT_SCRIPT in fitted and fitted.index('id="terminal"') < fitted.index(serve.FIT_SCRIPT)
+    fixed = await page_of(30)
+    assert 'data-font-size="30"' in fixed and serve.FIT_SCRIPT not in fixed
+    asked = await page_of(None, "?fontsize=18")
+    assert 'data-font-size="18"' in asked and serve.FIT_SCRIPT not in asked
+
+
+def test_font_size_out_of_range_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    assert serve.run(parser.parse_args(["--font-size", "0"])) == 2
+    assert capsys.readouterr().err.strip() == "nexus-tui serve: --font-size 0: expected 6..200 (px)"
 
 
 @pytest.mark.timeout(300)  # starts a server and a wall process: generous on a loaded machine
@@ -89,7 +117,7 @@ async def test_the_wall_in_headless_chromium(tmp_path: Path) -> None:
     shot = (SCREENSHOTS or tmp_path) / "wall-chromium-1920x1080.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
     async with served(tmp_path, ["--no-aws", "--journal", str(journal)]) as base, chromium_page(binary) as page:
-        await page.send("Page.navigate", url=base + "/?fontsize=24")
+        await page.send("Page.navigate", url=base + "/")  # no ?fontsize: the page fits the font to the window
         for _ in range(1200):
             if "Promote the replica" in page.text() and "DRILL" in page.text():
                 break
@@ -97,6 +125,11 @@ async def test_the_wall_in_headless_chromium(tmp_path: Path) -> None:
         text = page.text()
         assert "Promote the replica" in text, text[-2000:]
         assert "INCIDENT CLOCK" in text and "RTO REMAINING" in text
+        # The wall fills the 1080p page at about its design size (120x35), not 213x59 small cells.
+        size = [url for url in page.sockets if "/ws?" in url]
+        assert size, page.sockets
+        query = dict(part.split("=") for part in size[-1].split("?", 1)[1].split("&"))
+        assert 100 <= int(query["width"]) <= 160 and 30 <= int(query["height"]) <= 45, size
         await asyncio.sleep(1.5)  # let the canvas paint the last frame
         await page.screenshot(shot)
     assert shot.stat().st_size > 10_000

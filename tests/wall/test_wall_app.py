@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.engine.incidents import IncidentService
+from nexus_tui.ui.min_size import TOO_SMALL, SizeNotice
 from nexus_tui.ui.wall.app import WallApp
 from nexus_tui.ui.wall.widgets import BigNumber, Line
 from tests.ui.conftest import wait_for
@@ -145,3 +146,28 @@ async def test_dashboard_mode_never_shows_the_incident(make_wall: MakeWall, serv
         await loaded(pilot, app)
         assert "READINESS DASHBOARD" in text(app, "#wall-banner")
         assert not app.showing_incident or not app.screen.query_one("#wall-incident").display
+
+
+async def test_below_80x24_shows_the_enlarge_notice_not_a_cropped_wall(
+    make_wall: MakeWall, service: IncidentService
+) -> None:
+    iid = service.declare("rds-failover", "SEV1")
+    app = make_wall()
+    async with app.run_test(size=(79, 24)) as pilot:
+        await wait_for(lambda: app.showing_incident, pilot, limit=LIMIT)
+        screen = app.screen
+        await wait_for(lambda: screen.has_class(TOO_SMALL), pilot, limit=LIMIT)
+        notice = screen.query_one(SizeNotice)
+        assert notice.display and "needs at least 80x24; now 79x24" in str(notice.render())
+        assert not screen.query_one("#wall-body").display
+        service.confirm(iid, "verify")  # data arriving while small does not bring the panes back
+        await wait_for(lambda: app.state is not None and app.state.done_count == 1, pilot, limit=LIMIT)
+        await pilot.pause()
+        assert not screen.query_one("#wall-body").display and notice.display
+        await pilot.resize_terminal(80, 24)
+        await wait_for(lambda: not screen.has_class(TOO_SMALL), pilot, limit=LIMIT)
+        await pilot.pause()
+        assert screen.query_one("#wall-body").display and not notice.display
+        assert screen.query_one("#wall-rto").region.height >= 4
+        await pilot.press("q")
+    assert app.return_code == 0

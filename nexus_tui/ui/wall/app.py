@@ -22,6 +22,7 @@ from nexus_tui.domain.models import DashboardSnapshot
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.incidents import IncidentService
 from nexus_tui.engine.ports import DashboardSource
+from nexus_tui.engine.slack_status import SlackStatus, SlackWatch
 from nexus_tui.engine.wall_view import WallModel, wall_model
 from nexus_tui.resources import shipped_themes_dir
 from nexus_tui.ui.format import error_line
@@ -31,6 +32,8 @@ from nexus_tui.ui.wall.screen import WallScreen
 TICK_SECONDS = 1.0
 FEED_INTERVAL = 0.2  # how often the feed looks at the journal: well inside the 1 s the wall promises
 FEED_RETRY_SECONDS = 5.0
+# Delivery changes (sent, retrying) update the outbox, not the journal's events, so the feed does not see them.
+OUTBOX_POLL_SECONDS = 2.0
 
 
 class WallApp(App[None]):
@@ -55,10 +58,15 @@ class WallApp(App[None]):
         poll_seconds: float = 10.0,
         feed_interval: float = FEED_INTERVAL,
         tick: bool = True,
+        slack: SlackWatch | None = None,
+        outbox_poll_seconds: float = OUTBOX_POLL_SECONDS,
+        setup_problems: Iterable[str] = (),
     ) -> None:
         """`incident_id` pins the wall to one incident; without it the wall follows the newest open one and
         switches by itself when one is declared. mode "dashboard" shows readiness only. tick=False (snapshot
-        tests) renders only on data, so a picture never depends on when the tick fired."""
+        tests) renders only on data, so a picture never depends on when the tick fired. `slack`: with
+        it the wall shows the followed incident's Slack delivery (read from the journal's outbox), without
+        it no Slack line at all."""
         super().__init__()
         self.settings = settings
         self.incidents = incidents
@@ -69,6 +77,9 @@ class WallApp(App[None]):
         self.poll_seconds = poll_seconds
         self.feed_interval = feed_interval
         self.tick = tick
+        self.slack = slack
+        self.outbox_poll_seconds = outbox_poll_seconds
+        self.slack_status: tuple[str, SlackStatus] | None = None  # (incident id, its delivery) as last read
         self.state: IncidentState | None = None
         self.snapshot: DashboardSnapshot | None = None
         self.problem: str | None = None
@@ -83,7 +94,7 @@ class WallApp(App[None]):
             errors.append(f"theme {wanted!r} not found (have: {', '.join(names)}); using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME
         self.theme = wanted
-        self.theme_errors = errors
+        self.theme_errors = [*errors, *setup_problems]
         self.title = "nexus-tui wall"
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -99,6 +110,8 @@ class WallApp(App[None]):
             self.set_interval(TICK_SECONDS, self.render_wall, name="wall-tick")
         if self.incidents is not None and self.mode == "wall":
             self.run_worker(self._follow(), group="wall-feed", exit_on_error=False)
+            if self.slack is not None:
+                self.run_worker(self._watch_outbox(), group="wall-outbox", exit_on_error=False)
         if self.source is not None:
             self.run_worker(self._poll(), group="wall-poll", exit_on_error=False)
 
@@ -115,7 +128,10 @@ class WallApp(App[None]):
         view = None
         if state is not None and self.incidents is not None:
             view = self.incidents.view(state)
-        self.model = wall_model(view, self.snapshot, self.settings, self.clock.now())
+        slack = None
+        if view is not None and self.slack_status is not None and self.slack_status[0] == view.state.id:
+            slack = self.slack_status[1]
+        self.model = wall_model(view, self.snapshot, self.settings, self.clock.now(), slack)
         screen = self.screen
         if isinstance(screen, WallScreen) and screen.ready:
             try:
@@ -155,6 +171,9 @@ class WallApp(App[None]):
         state = await asyncio.to_thread(service.state, target)
         if self.state is not None and state.id == self.state.id and state.last_seq < self.state.last_seq:
             return  # an older read finishing late
+        if self.slack is not None:
+            # A new event usually brings new messages (same transaction): read them with it.
+            self.slack_status = (state.id, await asyncio.to_thread(self.slack.read, state.id, self.clock.now()))
         self.state = state
         self.render_wall()
 
@@ -172,6 +191,25 @@ class WallApp(App[None]):
             if declared:
                 return declared[-1]
         return None
+
+    async def _watch_outbox(self) -> None:
+        """Re-read the followed incident's messages: a sender elsewhere marks them sent or retrying."""
+        watch = self.slack
+        assert watch is not None
+        while True:
+            await asyncio.sleep(self.outbox_poll_seconds)
+            state = self.state
+            if state is None:
+                continue
+            try:
+                status = (state.id, await asyncio.to_thread(watch.read, state.id, self.clock.now()))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                continue  # the feed reads the same journal and says what is wrong with it
+            if self.state is not None and self.state.id == state.id and status != self.slack_status:
+                self.slack_status = status
+                self.render_wall()
 
     def _set_problem(self, line: str | None) -> None:
         if line != self.problem:

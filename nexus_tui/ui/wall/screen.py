@@ -9,11 +9,11 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 
 from nexus_tui.domain.models import State
 from nexus_tui.engine.wall_view import WallModel, mark
 from nexus_tui.ui import format as fmt
+from nexus_tui.ui.min_size import SizeGuardedScreen
 from nexus_tui.ui.themes import Palette
 from nexus_tui.ui.wall.widgets import (
     BigNumber,
@@ -25,13 +25,18 @@ from nexus_tui.ui.wall.widgets import (
     rpo_text,
     set_state_class,
     signals_text,
+    slack_text,
     state_text,
     timeline_text,
 )
 from nexus_tui.ui.widgets.incident_clock import clock_text
 
 
-class WallScreen(Screen[None]):
+class WallScreen(SizeGuardedScreen[None]):
+    """Below 80x24 it shows the enlarge notice every screen shows, instead of a cropped wall. Everything
+    else sits in #wall-body: the panes' display is set as data arrives, which would override the notice's
+    rule if they were the screen's own children."""
+
     def on_resize(self) -> None:
         # Rows are cut to the width their box got from layout: render again once it is known or changes.
         render = getattr(self.app, "render_wall", None)
@@ -45,27 +50,29 @@ class WallScreen(Screen[None]):
         self.ready = False  # children composed: data arriving before that is rendered on mount
 
     def compose(self) -> ComposeResult:
-        yield Line(id="wall-drill")
-        yield Line(id="wall-banner")
-        with Vertical(id="wall-incident"):
-            with Horizontal(id="wall-clocks"):
-                yield BigNumber("INCIDENT CLOCK", id="wall-elapsed")
-                yield BigNumber("RTO REMAINING", id="wall-rto")
-            yield StepPanel(id="wall-step")
-            yield Line(id="wall-projection")
-            yield Line(id="wall-rpo")
-            with Horizontal(id="wall-lower"):
-                yield Line(id="wall-pairs", classes="wall-box")
-                yield Line(id="wall-timeline", classes="wall-box")
-        with Vertical(id="wall-readiness"):
-            with Horizontal(id="wall-ready-top"):
-                yield BigNumber("RPO EXPOSURE", id="wall-ready-rpo")
-                yield Line(id="wall-ready-overall")
-            with Horizontal(id="wall-ready-lower"):
-                yield Line(id="wall-ready-pairs", classes="wall-box")
-                yield Line(id="wall-ready-signals", classes="wall-box")
-        yield Line(id="wall-regions")
-        yield Line(id="wall-problem")
+        with Vertical(id="wall-body"):
+            yield Line(id="wall-drill")
+            yield Line(id="wall-banner")
+            with Vertical(id="wall-incident"):
+                with Horizontal(id="wall-clocks"):
+                    yield BigNumber("INCIDENT CLOCK", id="wall-elapsed")
+                    yield BigNumber("RTO REMAINING", id="wall-rto")
+                yield StepPanel(id="wall-step")
+                yield Line(id="wall-projection")
+                yield Line(id="wall-rpo")
+                yield Line(id="wall-slack")
+                with Horizontal(id="wall-lower"):
+                    yield Line(id="wall-pairs", classes="wall-box")
+                    yield Line(id="wall-timeline", classes="wall-box")
+            with Vertical(id="wall-readiness"):
+                with Horizontal(id="wall-ready-top"):
+                    yield BigNumber("RPO EXPOSURE", id="wall-ready-rpo")
+                    yield Line(id="wall-ready-overall")
+                with Horizontal(id="wall-ready-lower"):
+                    yield Line(id="wall-ready-pairs", classes="wall-box")
+                    yield Line(id="wall-ready-signals", classes="wall-box")
+            yield Line(id="wall-regions")
+            yield Line(id="wall-problem")
 
     def on_mount(self) -> None:
         self.ready = True
@@ -125,6 +132,11 @@ class WallScreen(Screen[None]):
         self.query_one("#wall-step", StepPanel).show(inc, p)
         self.query_one("#wall-projection", Line).show(projection_text(inc, p))
         self.query_one("#wall-rpo", Line).show(rpo_text(model.readiness, inc.rpo_recorded_seconds, p))
+        slack = self.query_one("#wall-slack", Line)
+        slack.display = model.slack is not None
+        if model.slack is not None:
+            slack.show(slack_text(model.slack, p))
+            set_state_class(slack, model.slack.state)
         pairs = self.query_one("#wall-pairs", Line)
         pairs.show(pairs_text(model.readiness, p, now, width=pairs.content_size.width or 56))
         self.query_one("#wall-timeline", Line).show(timeline_text(inc))

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, ProgressBar, Static
 
 from nexus_tui.domain.models import Datapoint, State
+from nexus_tui.engine.slack_status import SlackStatus
 from nexus_tui.engine.wall_view import IncidentWall, Readiness, mark
 from nexus_tui.ui import format as fmt
 from nexus_tui.ui.themes import Palette
@@ -117,6 +118,18 @@ def rpo_text(r: Readiness, recorded: float | None, p: Palette) -> Text:
     if recorded is not None:
         text.append(f"   recorded: {fmt.duration(recorded)}")
     return text
+
+
+SLACK_SYMBOL = {State.OK: "✔", State.WARNING: "▲", State.CRITICAL: "✖", State.UNKNOWN: "·"}
+
+
+def slack_text(slack: SlackStatus, p: Palette) -> Text:
+    """The followed incident's Slack delivery: "▲ Slack: 3 queued, down since 03:12". Not configured is quiet
+    (dim): nothing is being sent, and that is a choice, not an outage."""
+    line = f"{SLACK_SYMBOL[slack.state]} {slack.text}"
+    if slack.state is State.UNKNOWN:
+        return cropped(Text(line, style="dim"))
+    return cropped(Text(line, style=Style(bold=True) + p.state(slack.state)))
 
 
 def _spark(values: tuple[float, ...], now: datetime, width: int) -> str:
