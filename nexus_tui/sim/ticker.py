@@ -9,7 +9,6 @@ clock, so two runs with the same seed and clock produce the same numbers.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections import deque
@@ -23,15 +22,14 @@ from moto.rds.models import rds_backends
 from moto.s3.models import FakeDeleteMarker, s3_backends
 
 from nexus_tui.domain.clock import Clock
+from nexus_tui.sim.alarm_eval import SeriesKey, evaluate_alarms
 from nexus_tui.sim.hooks import AccountHooks, naive_utc, set_extra
 from nexus_tui.sim.seed import last_backup_windows
-from nexus_tui.sim.world import GIB, AlarmSpec, BucketPairSpec, DatabaseSpec, ReplicaSpec, WorldSpec
+from nexus_tui.sim.world import GIB, BucketPairSpec, DatabaseSpec, ReplicaSpec, WorldSpec
 
 MINUTE = timedelta(minutes=1)
 MAX_CATCH_UP_MINUTES = 180  # a long jump of the clock publishes only the most recent minutes
 KEEP_METRICS = timedelta(hours=3)
-
-SeriesKey = tuple[str, str, str, frozenset[tuple[str, str]]]  # region, namespace, metric, dimensions
 
 
 def floor_minute(dt: datetime) -> datetime:
@@ -106,7 +104,7 @@ class WorldTicker:
                 minutes += 1
                 t += MINUTE
             self.last = now
-            self._evaluate_alarms(now)
+            evaluate_alarms(self._acct, self.world.alarms, self._series, now)
             self._move_restorable_time()
             self._prune(now)
             return minutes
@@ -367,48 +365,3 @@ class WorldTicker:
             backend = cloudwatch_backends[self._acct][region]
             if backend.metric_data and backend.metric_data[0].timestamp < cutoff:
                 backend.metric_data = [d for d in backend.metric_data if d.timestamp >= cutoff]
-
-    # -- alarms --------------------------------------------------------------------------------------
-
-    def _evaluate_alarms(self, now: datetime) -> None:
-        for alarm in self.world.alarms:
-            backend = cloudwatch_backends[self._acct][alarm.region]
-            model = backend.alarms.get(alarm.name)
-            if model is None:
-                continue
-            points = self._window(alarm, now)
-            if len(points) < alarm.evaluation_periods:
-                continue
-            breaching = [p for p in points if alarm.breaches(p[1])]
-            state = "ALARM" if len(breaching) == len(points) else "OK"
-            if state == model.state_value and not model.state_reason.startswith("Unchecked"):
-                continue
-            model.update_state(_reason(alarm, points, state), json.dumps(_reason_data(alarm, points)), state)
-            model.state_updated_timestamp = naive_utc(now)
-
-    def _window(self, alarm: AlarmSpec, now: datetime) -> list[tuple[datetime, float]]:
-        key = (alarm.region, alarm.namespace, alarm.metric, frozenset(alarm.dimensions))
-        since = now - timedelta(seconds=alarm.period * alarm.evaluation_periods)
-        by_minute = {t: v for t, v in self._series.get(key, ()) if since < t <= now}
-        return sorted(by_minute.items())[-alarm.evaluation_periods :]
-
-
-def _reason(alarm: AlarmSpec, points: list[tuple[datetime, float]], state: str) -> str:
-    shown = ", ".join(f"{v:g} ({t:%d/%m/%y %H:%M:%S})" for t, v in points)
-    word = "greater than" if alarm.comparison == "GreaterThanThreshold" else "less than"
-    verb = "were" if state == "ALARM" else "were not all"
-    n = len(points)
-    plural = "s" if n != 1 else ""
-    return f"Threshold Crossed: {n} datapoint{plural} [{shown}] {verb} {word} the threshold ({alarm.threshold:g})."
-
-
-def _reason_data(alarm: AlarmSpec, points: list[tuple[datetime, float]]) -> dict[str, object]:
-    return {
-        "version": "1.0",
-        "queryDate": points[-1][0].isoformat(),
-        "statistic": alarm.statistic,
-        "period": alarm.period,
-        "recentDatapoints": [v for _, v in points],
-        "threshold": alarm.threshold,
-        "evaluatedDatapoints": [{"timestamp": t.isoformat(), "value": v} for t, v in points],
-    }
