@@ -17,7 +17,7 @@ from moto.rds.exceptions import InvalidDBInstanceStateFault, RDSClientError
 from moto.rds.models import DBInstance, RDSBackend
 
 from nexus_tui.domain.clock import Clock, utc
-from nexus_tui.sim import s3_hooks, secrets_hooks
+from nexus_tui.sim import fast_xml, s3_hooks, secrets_hooks
 
 RESTORE_TAG = "nexus-sim:restored-to"
 DEFAULT_LRT_LAG = 300.0
@@ -70,6 +70,7 @@ def install() -> None:
         _cache_module_list()
         _fast_timestamps()
         _memo_attribute_keys()
+        fast_xml.install()
         _patch_latest_restorable_time()
         _patch_promote()
         _patch_restore()
