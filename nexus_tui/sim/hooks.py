@@ -71,6 +71,7 @@ def install() -> None:
         _fast_timestamps()
         _memo_attribute_keys()
         fast_xml.install()
+        _share_error_lookups()
         _patch_latest_restorable_time()
         _patch_promote()
         _patch_restore()
@@ -87,6 +88,32 @@ def _cache_module_list() -> None:
 
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
+
+
+def _share_error_lookups() -> None:
+    """moto writes each error answer after looking its code up in a table built from the service model, and
+    builds that table again for every error (its cache lives on a factory made per call); the first errors
+    also list botocore's ~400 service directories, in every request thread that gets there before the first
+    listing is cached (16 concurrent GetBucketReplication errors: ~2 s of simulator time). The tables are
+    shared per service here, as moto's own cache would keep them, and the listing is done once at install.
+    Behaviour-neutral, so it applies to every moto server in the process."""
+    from moto.core import utils
+    from moto.core.errors import ErrorLookup, ErrorLookupFactory
+
+    utils.service_name_from_moto_package_name("s3")
+    tables: dict[str, ErrorLookup] = {}
+    build = ErrorLookupFactory._create_error_lut
+
+    def for_service(self: ErrorLookupFactory, service_model: Any) -> ErrorLookup:
+        service_id = service_model.metadata.get("serviceId")
+        if service_id is None:
+            return build(service_model)
+        table = tables.get(service_id)
+        if table is None:
+            table = tables[service_id] = build(service_model)
+        return table
+
+    ErrorLookupFactory.for_service = for_service  # type: ignore[method-assign]
 
 
 def _fast_timestamps() -> None:

@@ -63,3 +63,26 @@ def test_remembered_attribute_names_still_read_each_object() -> None:
             assert found["alpha-db"]["BackupRetentionPeriod"] == 7
             assert found["beta-db"]["BackupRetentionPeriod"] == 35
             assert found["beta-db"]["Engine"] == "postgres" and found["beta-db"]["DBInstanceClass"] == "db.t3.micro"
+
+
+def test_error_answers_keep_their_codes_with_shared_lookups() -> None:
+    """The error tables are shared per service: each error still answers its own code, again and again."""
+    import boto3
+    import pytest
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    hooks.install()
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1", **creds)
+        rds = boto3.client("rds", region_name="us-east-1", **creds)
+        s3.create_bucket(Bucket="plain-bucket")
+        for _ in range(2):
+            with pytest.raises(ClientError) as s3_error:
+                s3.get_bucket_replication(Bucket="plain-bucket")
+            assert s3_error.value.response["Error"]["Code"] == "ReplicationConfigurationNotFoundError"
+            with pytest.raises(ClientError) as rds_error:
+                rds.describe_db_instances(DBInstanceIdentifier="missing-db")
+            assert rds_error.value.response["Error"]["Code"] == "DBInstanceNotFound"
+            assert "missing-db" in rds_error.value.response["Error"]["Message"]
