@@ -17,7 +17,7 @@ from moto.rds.exceptions import InvalidDBInstanceStateFault, RDSClientError
 from moto.rds.models import DBInstance, RDSBackend
 
 from nexus_tui.domain.clock import Clock, utc
-from nexus_tui.sim import fast_xml, s3_hooks, secrets_hooks
+from nexus_tui.sim import fast_lists, fast_xml, s3_hooks, secrets_hooks
 
 RESTORE_TAG = "nexus-sim:restored-to"
 DEFAULT_LRT_LAG = 300.0
@@ -71,6 +71,7 @@ def install() -> None:
         _fast_timestamps()
         _memo_attribute_keys()
         fast_xml.install()
+        fast_lists.install()
         _share_error_lookups()
         _patch_latest_restorable_time()
         _patch_promote()
@@ -125,10 +126,13 @@ def _fast_timestamps() -> None:
 
     stock = TimestampSerializer._convert_timestamp_to_str
 
+    epoch, epoch_utc = datetime(1970, 1, 1), datetime(1970, 1, 1, tzinfo=UTC)
+
     def convert(self: TimestampSerializer, value: Any, timestamp_format: str) -> Any:
         if isinstance(value, datetime) and timestamp_format.lower() == "unixtimestamp":
-            whole = value.replace(microsecond=0)
-            seconds = int((whole if whole.tzinfo else whole.replace(tzinfo=UTC)).timestamp())
+            # Whole seconds since the epoch, rounded down as calendar.timegm does (times before 1970 too).
+            delta = value - (epoch if value.tzinfo is None else epoch_utc)
+            seconds = delta.days * 86400 + delta.seconds
             return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
         return stock(self, value, timestamp_format)
 

@@ -28,6 +28,9 @@ def test_timestamps_match_moto() -> None:
         datetime(2026, 12, 1, 22, 0, tzinfo=UTC),
         datetime(1969, 12, 31, 23, 59, 59, 500000),
         datetime(2026, 1, 1, 0, 0, 0, 999999, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(1969, 12, 31, 23, 59, 59, 999),
+        datetime(1900, 1, 1, 0, 0, 1),
+        datetime(2026, 6, 30, 23, 59, 59, 1000, tzinfo=timezone(timedelta(hours=5, minutes=30))),
     ):
         got = ts._convert_timestamp_to_str(value, "unixtimestamp")
         assert got == _moto(value) and type(got) is type(_moto(value))
@@ -86,3 +89,40 @@ def test_error_answers_keep_their_codes_with_shared_lookups() -> None:
                 rds.describe_db_instances(DBInstanceIdentifier="missing-db")
             assert rds_error.value.response["Error"]["Code"] == "DBInstanceNotFound"
             assert "missing-db" in rds_error.value.response["Error"]["Message"]
+
+
+def test_json_lists_are_written_as_moto_writes_them() -> None:
+    """A GetMetricData answer (timestamps naive and aware, with and without milliseconds; doubles and ints),
+    and a list of structures, serialised with the fast lists and with moto's own method: the same body."""
+    import pytest
+    from moto.core.serialize import BaseJSONSerializer, JSONSerializer
+    from moto.core.utils import get_service_model
+
+    from nexus_tui.sim import fast_lists
+
+    fast_lists.install()
+    cloudwatch = get_service_model("cloudwatch")
+    secrets = get_service_model("secretsmanager")
+    at = datetime(2026, 12, 1, 22, 0, 30, 123456)
+    metric_answer = {
+        "MetricDataResults": [
+            {
+                "Id": "m0",
+                "Label": "ReplicaLag Maximum",
+                "Timestamps": [at, at.replace(microsecond=0), at.replace(tzinfo=UTC), at - timedelta(minutes=1)],
+                "Values": [1.5, 2, 0.0, 1e-3],
+                "StatusCode": "Complete",
+            },
+            {"Id": "m1", "Label": "empty", "Timestamps": [], "Values": [], "StatusCode": "Complete"},
+        ]
+    }
+    secrets_answer = {"SecretList": [{"Name": "a", "ARN": "arn:x", "LastChangedDate": at}], "NextToken": None}
+    for model, operation, answer in (
+        (cloudwatch, "GetMetricData", metric_answer),
+        (secrets, "ListSecrets", secrets_answer),
+    ):
+        fast = JSONSerializer(model.operation_model(operation)).serialize(answer)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(BaseJSONSerializer, "_serialize_type_list", fast_lists.STOCK["list"])
+            stock = JSONSerializer(model.operation_model(operation)).serialize(answer)
+        assert fast == stock
