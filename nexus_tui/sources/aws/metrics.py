@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from nexus_tui.domain.clock import utc
@@ -19,6 +21,8 @@ WINDOW = timedelta(hours=1)
 # and CloudWatch publishes a few minutes late. Re-reading the whole hour every refresh made responses ~20x
 # larger, and parsing them dominated a 1,000-resource refresh.
 OVERLAP = timedelta(minutes=5)
+
+_AT = attrgetter("at")
 
 Dims = tuple[tuple[str, str], ...]
 MetricKey = tuple[str, str, Dims]  # (namespace, metric name, dimensions)
@@ -121,13 +125,15 @@ async def fetch_metrics(
     ]
     await asyncio.gather(*jobs)
     out: dict[MetricKey, tuple[Datapoint, ...]] = {}
-    for q in unique:
-        fresh = fetched[q.key]
-        if q.key in previous:
-            cut = recent_start
-            kept = [d for d in previous[q.key] if window_start <= d.at < cut]
-            fresh = kept + [d for d in fresh if d.at >= cut]
-        out[q.key] = tuple(sorted(fresh, key=lambda d: d.at))
+    for key, fresh in fetched.items():
+        # Answers come newest first: sorting that run is linear, and keyed in C.
+        fresh.sort(key=_AT)
+        old = previous.get(key)
+        if old is not None:
+            # The cached history is sorted: keep its part of the window before the re-read minutes.
+            kept = old[bisect_left(old, window_start, key=_AT) : bisect_left(old, recent_start, key=_AT)]
+            fresh = [*kept, *fresh[bisect_left(fresh, recent_start, key=_AT) :]]
+        out[key] = tuple(fresh)
     return out
 
 
