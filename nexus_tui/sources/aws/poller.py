@@ -259,6 +259,13 @@ class AwsPoller(BucketIndex):
 
     async def _phase_a(self, st: RegionState, now: datetime, *, s3: bool) -> None:
         r, c = st.name, self.clients
+        jobs: list[Awaitable[Any]] = []
+        if due(st.rds, self.discovery, now):
+            jobs.append(self._run(st, "rds", now, lambda: discover_rds(c, r, self.include)))
+        jobs.append(self._run(st, "alarms", now, lambda: list_alarms(c, r)))
+        # Scheduled before the background parts: clients are created one at a time, in the order asked for,
+        # and the RDS pages (serial, the longest wait of a first refresh) should not wait behind the others'.
+        running = asyncio.gather(*jobs)
         if due(st.secrets, self.discovery, now):
             self._start(
                 st,
@@ -269,10 +276,7 @@ class AwsPoller(BucketIndex):
             )
         if s3:
             self._start_rules(st, now)
-        jobs: list[Awaitable[Any]] = [self._run(st, "alarms", now, lambda: list_alarms(c, r))]
-        if due(st.rds, self.discovery, now):
-            jobs.append(self._run(st, "rds", now, lambda: discover_rds(c, r, self.include)))
-        await asyncio.gather(*jobs)
+        await running
         if st.unreachable is not None:
             self.background.cancel_region(r)
 
