@@ -1,4 +1,4 @@
-"""moto's query-protocol answers (RDS, CloudWatch alarms, ...) written without xmltodict.
+"""moto's query-protocol answers (RDS, CloudWatch alarms, ...) and S3's written without xmltodict.
 
 moto builds each answer as nested dicts and has xmltodict write them through a SAX generator, checking every
 element name on the way: about a third of a DescribeDBInstances page of 100 instances. This writes the same
@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 # Names xmltodict accepts without complaint; anything else is left to it (it raises for the bad ones).
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _known_names: set[str] = set()
+PROLOG = '<?xml version="1.0" encoding="utf-8"?>\n'  # what xmltodict's SAX generator writes first
 _installed = False
 _lock = threading.Lock()
 
@@ -115,3 +116,20 @@ def install() -> None:
             return stock(self, body)
 
         BaseXMLSerializer._serialize_body = serialize_body  # type: ignore[method-assign]
+
+        from moto.core.serialize import S3Serializer
+
+        stock_s3 = S3Serializer._serialize_body
+
+        def serialize_s3_body(self: S3Serializer, body: Any) -> str:
+            # A whole document: xmltodict's prolog, then the one root (several roots, or a list at the top,
+            # are xmltodict's to refuse).
+            one_root = isinstance(body, dict) and len(body) == 1
+            if one_root and not self.pretty_print and not isinstance(next(iter(body.values())), list | tuple):
+                try:
+                    return PROLOG + unparse_fragment(body)
+                except Unsupported:
+                    pass
+            return str(stock_s3(self, body))
+
+        S3Serializer._serialize_body = serialize_s3_body  # type: ignore[method-assign]

@@ -135,3 +135,65 @@ def test_moto_answers_are_written_the_same() -> None:
         cw.describe_alarms()
     assert len(bodies) >= 10
     assert all(_same_or_declined(body) for body in bodies)
+
+
+def test_s3_answers_are_written_the_same() -> None:
+    """S3's whole documents (prolog and one root): replication, versioning, listing, lifecycle and errors."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from moto.core.serialize import S3Serializer
+
+    fast_xml.install()
+    bodies: list[dict[str, Any]] = []
+    patched = S3Serializer._serialize_body
+
+    def spy(self: S3Serializer, body: Any) -> str:
+        bodies.append(copy.deepcopy(body))
+        return str(patched(self, body))
+
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    with pytest.MonkeyPatch.context() as mp, mock_aws():
+        mp.setattr(S3Serializer, "_serialize_body", spy)
+        s3 = boto3.client("s3", region_name="us-east-1", **creds)
+        s3.create_bucket(Bucket="src-a-b")
+        s3.create_bucket(Bucket="dst-a", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        for b in ("src-a-b", "dst-a"):
+            s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_replication(
+            Bucket="src-a-b",
+            ReplicationConfiguration={
+                "Role": "arn:aws:iam::1:role/r",
+                "Rules": [
+                    {
+                        "ID": "all <of> it & more",
+                        "Status": "Enabled",
+                        "Priority": 1,
+                        "Filter": {},
+                        "DeleteMarkerReplication": {"Status": "Disabled"},
+                        "Destination": {"Bucket": "arn:aws:s3:::dst-a"},
+                    }
+                ],
+            },
+        )
+        s3.get_bucket_replication(Bucket="src-a-b")
+        s3.get_bucket_versioning(Bucket="dst-a")
+        s3.get_bucket_location(Bucket="dst-a")
+        s3.list_buckets()
+        for call in (
+            lambda: s3.get_bucket_replication(Bucket="dst-a"),
+            lambda: s3.get_bucket_encryption(Bucket="missing-bucket"),
+            lambda: s3.get_bucket_lifecycle_configuration(Bucket="dst-a"),
+        ):
+            with pytest.raises(ClientError):
+                call()
+    written = 0
+    for body in bodies:
+        stock = str(xmltodict.unparse(body, full_document=True, short_empty_elements=True, pretty=False))
+        try:
+            fast = fast_xml.PROLOG + fast_xml.unparse_fragment(body)
+        except fast_xml.Unsupported:
+            continue
+        assert fast == stock
+        written += 1
+    assert written >= 7  # every answer above, errors included
