@@ -21,6 +21,10 @@ WINDOW = timedelta(hours=1)
 # and CloudWatch publishes a few minutes late. Re-reading the whole hour every refresh made responses ~20x
 # larger, and parsing them dominated a 1,000-resource refresh.
 OVERLAP = timedelta(minutes=5)
+# A series only ever shown as its newest value (free storage, pending operations and bytes) is read this far
+# back when first seen, not the whole hour: at 1,000 resources these are two thirds of the first refresh's
+# series. Long enough for a metric CloudWatch publishes minutes late.
+LATEST_WINDOW = timedelta(minutes=15)
 
 _AT = attrgetter("at")
 
@@ -33,6 +37,7 @@ class MetricQuery:
     namespace: str
     metric: str
     dimensions: Dims
+    history: bool = True  # its last hour is shown (a sparkline); else only its newest value
 
     @property
     def key(self) -> MetricKey:
@@ -46,11 +51,12 @@ def rds_queries(instances: list[RdsInstance]) -> list[MetricQuery]:
         dims: Dims = (("DBInstanceIdentifier", inst.identifier),)
         if inst.source:
             out.append(MetricQuery("AWS/RDS", "ReplicaLag", dims))
-        out.append(MetricQuery("AWS/RDS", "FreeStorageSpace", dims))
+        out.append(MetricQuery("AWS/RDS", "FreeStorageSpace", dims, history=False))
     return out
 
 
 S3_METRICS = ("ReplicationLatency", "OperationsPendingReplication", "BytesPendingReplication")
+_S3_HISTORY = {"ReplicationLatency"}
 
 
 def s3_dims(rule: BucketRule) -> Dims:
@@ -58,7 +64,7 @@ def s3_dims(rule: BucketRule) -> Dims:
 
 
 def s3_queries(rules: list[BucketRule]) -> list[MetricQuery]:
-    return [MetricQuery("AWS/S3", m, s3_dims(r)) for r in rules for m in S3_METRICS]
+    return [MetricQuery("AWS/S3", m, s3_dims(r), history=m in _S3_HISTORY) for r in rules for m in S3_METRICS]
 
 
 def _query(i: int, q: MetricQuery) -> dict[str, Any]:
@@ -85,13 +91,15 @@ async def fetch_metrics(
     previous: dict[MetricKey, tuple[Datapoint, ...]] | None = None,
 ) -> dict[MetricKey, tuple[Datapoint, ...]]:
     """The last hour of each metric, oldest first. Metrics present in `previous` are read from OVERLAP
-    before their newest datapoint and merged; new ones get the whole hour. Batches of 500 queries."""
+    before their newest datapoint and merged; new ones get the whole hour, or LATEST_WINDOW when only their
+    newest value is shown. Batches of 500 queries."""
     unique = list(dict.fromkeys(queries))
     previous = previous or {}
     end = utc(now) + timedelta(minutes=1)
     window_start = utc(now) - WINDOW
     known = [q for q in unique if q.key in previous]
-    new = [q for q in unique if q.key not in previous]
+    new = [q for q in unique if q.key not in previous and q.history]
+    latest = [q for q in unique if q.key not in previous and not q.history]
     newest_known = max((pts[-1].at for q in known if (pts := previous[q.key])), default=None)
     recent_start = max(window_start, newest_known - OVERLAP) if newest_known else window_start
     fetched: dict[MetricKey, list[Datapoint]] = {q.key: [] for q in unique}
@@ -120,7 +128,7 @@ async def fetch_metrics(
 
     jobs = [
         batch(group[i : i + MAX_QUERIES_PER_CALL], start)
-        for group, start in ((known, recent_start), (new, window_start))
+        for group, start in ((known, recent_start), (new, window_start), (latest, utc(now) - LATEST_WINDOW))
         for i in range(0, len(group), MAX_QUERIES_PER_CALL)
     ]
     await asyncio.gather(*jobs)
