@@ -22,8 +22,8 @@ WINDOW = timedelta(hours=1)
 # larger, and parsing them dominated a 1,000-resource refresh.
 OVERLAP = timedelta(minutes=5)
 # A series only ever shown as its newest value (free storage, pending operations and bytes) is read this far
-# back when first seen, not the whole hour: at 1,000 resources these are two thirds of the first refresh's
-# series. Long enough for a metric CloudWatch publishes minutes late.
+# back when first seen, not the whole hour, in the calls holding only such series: at 1,000 resources these
+# are two thirds of the first refresh's series. Long enough for a metric CloudWatch publishes minutes late.
 LATEST_WINDOW = timedelta(minutes=15)
 
 _AT = attrgetter("at")
@@ -89,10 +89,12 @@ async def fetch_metrics(
     queries: list[MetricQuery],
     now: datetime,
     previous: dict[MetricKey, tuple[Datapoint, ...]] | None = None,
+    *,
+    per_call: int = MAX_QUERIES_PER_CALL,
 ) -> dict[MetricKey, tuple[Datapoint, ...]]:
     """The last hour of each metric, oldest first. Metrics present in `previous` are read from OVERLAP
     before their newest datapoint and merged; new ones get the whole hour, or LATEST_WINDOW when only their
-    newest value is shown. Batches of 500 queries."""
+    newest value is shown. Batches of `per_call` queries (GetMetricData takes 500)."""
     unique = list(dict.fromkeys(queries))
     previous = previous or {}
     end = utc(now) + timedelta(minutes=1)
@@ -126,11 +128,13 @@ async def fetch_metrics(
                 return
             params = {**params, "NextToken": token}
 
-    jobs = [
-        batch(group[i : i + MAX_QUERIES_PER_CALL], start)
-        for group, start in ((known, recent_start), (new, window_start), (latest, utc(now) - LATEST_WINDOW))
-        for i in range(0, len(group), MAX_QUERIES_PER_CALL)
-    ]
+    jobs = [batch(known[i : i + per_call], recent_start) for i in range(0, len(known), per_call)]
+    # New series: the sparkline ones first, so the newest-only ones fill what room their last call has (read
+    # for the hour there) and only calls of newest-only series get the short window: no call is added.
+    first_read = new + latest
+    for i in range(0, len(first_read), per_call):
+        part = first_read[i : i + per_call]
+        jobs.append(batch(part, window_start if part[0].history else utc(now) - LATEST_WINDOW))
     await asyncio.gather(*jobs)
     out: dict[MetricKey, tuple[Datapoint, ...]] = {}
     for key, fresh in fetched.items():
