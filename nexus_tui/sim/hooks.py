@@ -35,6 +35,7 @@ class AccountHooks:
 
 
 _ACTIVE: dict[str, AccountHooks] = {}
+STOCK: dict[str, Any] = {}  # moto's own methods where a test compares the two
 _LOCK = threading.Lock()
 _installed = False
 
@@ -141,46 +142,61 @@ def _fast_timestamps() -> None:
 
 def _memo_attribute_keys() -> None:
     """moto's serializer asks its alias providers, for every field of every object it writes, which attribute
-    names to try (DBInstanceIdentifier, db_instance_identifier, identifier...): ~60% of a DescribeDBInstances
-    page of 100 instances. The answer depends only on the picker, the object's class and where in which
-    operation's response the field is, so it is remembered per those; the values are still read from each
-    object, in the same order, as moto does."""
-    from moto.core.serialize import MISSING, AttributePicker, AttributePickerContext
-    from moto.core.utils import get_value
+    names to try (DBInstanceIdentifier, db_instance_identifier, identifier...), building a context object and
+    the field's dotted path to ask: most of a DescribeDBInstances page of 100 instances. The names to try and
+    the response transformer that applies depend only on the picker's kind, the object's class and where in
+    which operation's response the field is, so they are remembered per those; the values are still read from
+    each object, in the same order, as moto does. Pickers of another kind keep moto's path."""
+    from moto.core.serialize import MISSING, AttributePicker, AttributePickerContext, ResponseSerializer
+    from moto.core.utils import get_value as read
 
-    memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+    stock_get_value = STOCK["get_value"] = ResponseSerializer.get_value
+    stock_pick = AttributePicker.__call__
+    memo: dict[tuple[Any, ...], tuple[tuple[str, ...], Any, object, object]] = {}
 
-    def pick(self: AttributePicker, context: AttributePickerContext) -> Any:
-        op, service = context.operation_model, context.service_model
+    def get_value(self: ResponseSerializer, value: Any, key: str, shape: Any) -> Any:
+        picker = self._value_picker
+        if not isinstance(picker, AttributePicker) or type(picker).__call__ is not stock_pick:
+            return stock_get_value(self, value, key, shape)
+        op = self.operation_model
+        # A picker without transformers gets an empty map of its own: all of those are one case.
+        providers, transformers = picker.alias_providers, picker.response_transformers or None
         where = (
-            type(self),
-            tuple(self.alias_providers),
-            type(context.obj),
-            context.key,
-            context.key_path,
-            op.name if op is not None else None,
-            service.service_name if service is not None else None,
+            type(picker),
+            id(providers),
+            id(transformers),
+            type(value),
+            key,
+            tuple(self.path),
+            op.name,
+            op.service_model.service_name,
         )
-        keys = memo.get(where)
-        if keys is None:
+        plan = memo.get(where)
+        # A plan holds the provider list and transformer map it was made for, so their ids cannot be taken by
+        # other objects while it is remembered; `is` confirms they are the same ones.
+        if plan is None or plan[2] is not providers or plan[3] is not transformers:
             if len(memo) > 100_000:  # bounded: response paths are few, but never grow without limit
                 memo.clear()
-            keys = memo[where] = tuple(self.get_possible_keys(context))
-        obj = context.obj
-        for possible_key in keys:
-            value = get_value(obj, possible_key, MISSING)
-            if value is not MISSING:
+            context = AttributePickerContext(
+                obj=value,
+                key=key,
+                shape=shape,
+                operation_model=op,
+                service_model=op.service_model,
+                key_path=".".join(self.path),
+            )
+            path = f"{context.key_path}.{key}"
+            transform = next((t for p, t in (transformers or {}).items() if path.endswith(p)), None)
+            plan = memo[where] = (tuple(picker.get_possible_keys(context)), transform, providers, transformers)
+        for possible_key in plan[0]:
+            found = read(value, possible_key, MISSING)
+            if found is not MISSING:
                 break
         else:
-            value = None
-        key_path = f"{context.key_path}.{context.key}"
-        for transform_path, transform in self.response_transformers.items():
-            if key_path.endswith(transform_path):
-                value = transform(value)
-                break
-        return value
+            found = None
+        return found if plan[1] is None else plan[1](found)
 
-    AttributePicker.__call__ = pick  # type: ignore[method-assign]
+    ResponseSerializer.get_value = get_value  # type: ignore[method-assign]
 
 
 def _patch_latest_restorable_time() -> None:

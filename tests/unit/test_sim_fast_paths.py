@@ -126,3 +126,67 @@ def test_json_lists_are_written_as_moto_writes_them() -> None:
             mp.setattr(BaseJSONSerializer, "_serialize_type_list", fast_lists.STOCK["list"])
             stock = JSONSerializer(model.operation_model(operation)).serialize(answer)
         assert fast == stock
+
+
+def test_remembered_field_plans_write_what_moto_writes() -> None:
+    """Answers re-serialised with moto's own field lookup and with the remembered one: the same bodies, for RDS
+    (query XML), Secrets Manager and CloudWatch (JSON)."""
+    import boto3
+    import pytest
+    from moto import mock_aws
+    from moto.core.serialize import ResponseSerializer
+    from moto.rds.models import DBInstance
+
+    hooks.install()
+    captured: list[tuple[ResponseSerializer, object]] = []
+    serialize = ResponseSerializer.serialize
+
+    def spy(self: ResponseSerializer, result: object) -> object:
+        captured.append((self, result))
+        return serialize(self, result)
+
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    fixed = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    with pytest.MonkeyPatch.context() as mp, mock_aws():
+        mp.setattr(DBInstance, "latest_restorable_time", property(lambda self: fixed))
+        rds = boto3.client("rds", region_name="us-east-1", **creds)
+        for i in range(3):
+            rds.create_db_instance(
+                DBInstanceIdentifier=f"orders-{i}",
+                DBInstanceClass="db.t3.micro",
+                Engine="postgres",
+                MasterUsername="sim",
+                MasterUserPassword="not-a-password-1",
+                AllocatedStorage=20,
+                BackupRetentionPeriod=7,
+                Tags=[{"Key": "team", "Value": "a"}],
+            )
+        sm = boto3.client("secretsmanager", region_name="us-east-1", **creds)
+        sm.create_secret(Name="app/db", SecretString="x", AddReplicaRegions=[{"Region": "us-west-2"}])
+        s3 = boto3.client("s3", region_name="us-east-1", **creds)
+        s3.create_bucket(Bucket="plain-bucket")
+        cw = boto3.client("cloudwatch", region_name="us-east-1", **creds)
+        cw.put_metric_alarm(
+            AlarmName="lag",
+            MetricName="ReplicaLag",
+            Namespace="AWS/RDS",
+            Statistic="Maximum",
+            Period=60,
+            EvaluationPeriods=5,
+            Threshold=60.0,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+        mp.setattr(ResponseSerializer, "serialize", spy)
+        rds.describe_db_instances()
+        sm.list_secrets()
+        sm.describe_secret(SecretId="app/db")
+        s3.list_buckets()
+        s3.get_bucket_versioning(Bucket="plain-bucket")
+        cw.describe_alarms()
+        mp.setattr(ResponseSerializer, "serialize", serialize)
+        remembered = [serializer.serialize(result) for serializer, result in captured]
+        mp.setattr(ResponseSerializer, "get_value", hooks.STOCK["get_value"])
+        stock = [serializer.serialize(result) for serializer, result in captured]
+    # RDS, the two Secrets Manager answers and CloudWatch's (stock S3 writes these two from templates).
+    assert len(captured) >= 4
+    assert remembered == stock
