@@ -83,6 +83,7 @@ class SimEnvironment:
             seed_world(self.world, self._server.url, self.clock.now())
             self._ticker = WorldTicker(self.world, self.clock, account_hooks, seed=self.seed)
             self._ticker.backfill(60)
+            metric_index.warm(account, self.world.regions)
         except BaseException:
             self.stop()
             raise

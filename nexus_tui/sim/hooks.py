@@ -17,7 +17,7 @@ from moto.rds.exceptions import InvalidDBInstanceStateFault, RDSClientError
 from moto.rds.models import DBInstance, RDSBackend
 
 from nexus_tui.domain.clock import Clock, utc
-from nexus_tui.sim import s3_hooks, secrets_hooks
+from nexus_tui.sim import fast_lists, fast_xml, s3_hooks, secrets_hooks
 
 RESTORE_TAG = "nexus-sim:restored-to"
 DEFAULT_LRT_LAG = 300.0
@@ -35,6 +35,7 @@ class AccountHooks:
 
 
 _ACTIVE: dict[str, AccountHooks] = {}
+STOCK: dict[str, Any] = {}  # moto's own methods where a test compares the two
 _LOCK = threading.Lock()
 _installed = False
 
@@ -70,6 +71,9 @@ def install() -> None:
         _cache_module_list()
         _fast_timestamps()
         _memo_attribute_keys()
+        fast_xml.install()
+        fast_lists.install()
+        _share_error_lookups()
         _patch_latest_restorable_time()
         _patch_promote()
         _patch_restore()
@@ -88,6 +92,32 @@ def _cache_module_list() -> None:
     backends.list_of_moto_modules = lambda: modules
 
 
+def _share_error_lookups() -> None:
+    """moto writes each error answer after looking its code up in a table built from the service model, and
+    builds that table again for every error (its cache lives on a factory made per call); the first errors
+    also list botocore's ~400 service directories, in every request thread that gets there before the first
+    listing is cached (16 concurrent GetBucketReplication errors: ~2 s of simulator time). The tables are
+    shared per service here, as moto's own cache would keep them, and the listing is done once at install.
+    Behaviour-neutral, so it applies to every moto server in the process."""
+    from moto.core import utils
+    from moto.core.errors import ErrorLookup, ErrorLookupFactory
+
+    utils.service_name_from_moto_package_name("s3")
+    tables: dict[str, ErrorLookup] = {}
+    build = ErrorLookupFactory._create_error_lut
+
+    def for_service(self: ErrorLookupFactory, service_model: Any) -> ErrorLookup:
+        service_id = service_model.metadata.get("serviceId")
+        if service_id is None:
+            return build(service_model)
+        table = tables.get(service_id)
+        if table is None:
+            table = tables[service_id] = build(service_model)
+        return table
+
+    ErrorLookupFactory.for_service = for_service  # type: ignore[method-assign]
+
+
 def _fast_timestamps() -> None:
     """moto's response serializer passes every timestamp through botocore's parse_to_aware_datetime and
     calendar.timegm: ~100,000 of them in one metrics run at 1,000 resources, the largest part of a
@@ -97,10 +127,13 @@ def _fast_timestamps() -> None:
 
     stock = TimestampSerializer._convert_timestamp_to_str
 
+    epoch, epoch_utc = datetime(1970, 1, 1), datetime(1970, 1, 1, tzinfo=UTC)
+
     def convert(self: TimestampSerializer, value: Any, timestamp_format: str) -> Any:
         if isinstance(value, datetime) and timestamp_format.lower() == "unixtimestamp":
-            whole = value.replace(microsecond=0)
-            seconds = int((whole if whole.tzinfo else whole.replace(tzinfo=UTC)).timestamp())
+            # Whole seconds since the epoch, rounded down as calendar.timegm does (times before 1970 too).
+            delta = value - (epoch if value.tzinfo is None else epoch_utc)
+            seconds = delta.days * 86400 + delta.seconds
             return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
         return stock(self, value, timestamp_format)
 
@@ -109,46 +142,61 @@ def _fast_timestamps() -> None:
 
 def _memo_attribute_keys() -> None:
     """moto's serializer asks its alias providers, for every field of every object it writes, which attribute
-    names to try (DBInstanceIdentifier, db_instance_identifier, identifier...): ~60% of a DescribeDBInstances
-    page of 100 instances. The answer depends only on the picker, the object's class and where in which
-    operation's response the field is, so it is remembered per those; the values are still read from each
-    object, in the same order, as moto does."""
-    from moto.core.serialize import MISSING, AttributePicker, AttributePickerContext
-    from moto.core.utils import get_value
+    names to try (DBInstanceIdentifier, db_instance_identifier, identifier...), building a context object and
+    the field's dotted path to ask: most of a DescribeDBInstances page of 100 instances. The names to try and
+    the response transformer that applies depend only on the picker's kind, the object's class and where in
+    which operation's response the field is, so they are remembered per those; the values are still read from
+    each object, in the same order, as moto does. Pickers of another kind keep moto's path."""
+    from moto.core.serialize import MISSING, AttributePicker, AttributePickerContext, ResponseSerializer
+    from moto.core.utils import get_value as read
 
-    memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+    stock_get_value = STOCK["get_value"] = ResponseSerializer.get_value
+    stock_pick = AttributePicker.__call__
+    memo: dict[tuple[Any, ...], tuple[tuple[str, ...], Any, object, object]] = {}
 
-    def pick(self: AttributePicker, context: AttributePickerContext) -> Any:
-        op, service = context.operation_model, context.service_model
+    def get_value(self: ResponseSerializer, value: Any, key: str, shape: Any) -> Any:
+        picker = self._value_picker
+        if not isinstance(picker, AttributePicker) or type(picker).__call__ is not stock_pick:
+            return stock_get_value(self, value, key, shape)
+        op = self.operation_model
+        # A picker without transformers gets an empty map of its own: all of those are one case.
+        providers, transformers = picker.alias_providers, picker.response_transformers or None
         where = (
-            type(self),
-            tuple(self.alias_providers),
-            type(context.obj),
-            context.key,
-            context.key_path,
-            op.name if op is not None else None,
-            service.service_name if service is not None else None,
+            type(picker),
+            id(providers),
+            id(transformers),
+            type(value),
+            key,
+            tuple(self.path),
+            op.name,
+            op.service_model.service_name,
         )
-        keys = memo.get(where)
-        if keys is None:
+        plan = memo.get(where)
+        # A plan holds the provider list and transformer map it was made for, so their ids cannot be taken by
+        # other objects while it is remembered; `is` confirms they are the same ones.
+        if plan is None or plan[2] is not providers or plan[3] is not transformers:
             if len(memo) > 100_000:  # bounded: response paths are few, but never grow without limit
                 memo.clear()
-            keys = memo[where] = tuple(self.get_possible_keys(context))
-        obj = context.obj
-        for possible_key in keys:
-            value = get_value(obj, possible_key, MISSING)
-            if value is not MISSING:
+            context = AttributePickerContext(
+                obj=value,
+                key=key,
+                shape=shape,
+                operation_model=op,
+                service_model=op.service_model,
+                key_path=".".join(self.path),
+            )
+            path = f"{context.key_path}.{key}"
+            transform = next((t for p, t in (transformers or {}).items() if path.endswith(p)), None)
+            plan = memo[where] = (tuple(picker.get_possible_keys(context)), transform, providers, transformers)
+        for possible_key in plan[0]:
+            found = read(value, possible_key, MISSING)
+            if found is not MISSING:
                 break
         else:
-            value = None
-        key_path = f"{context.key_path}.{context.key}"
-        for transform_path, transform in self.response_transformers.items():
-            if key_path.endswith(transform_path):
-                value = transform(value)
-                break
-        return value
+            found = None
+        return found if plan[1] is None else plan[1](found)
 
-    AttributePicker.__call__ = pick  # type: ignore[method-assign]
+    ResponseSerializer.get_value = get_value  # type: ignore[method-assign]
 
 
 def _patch_latest_restorable_time() -> None:

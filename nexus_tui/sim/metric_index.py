@@ -76,6 +76,20 @@ def disable(account_id: str) -> None:
     _enabled_accounts.discard(account_id)
 
 
+def warm(account_id: str, regions: tuple[str, ...]) -> None:
+    """Index what is already stored (the seeded, backfilled hour) now, at start, rather than inside the first
+    GetMetricData, which a dashboard's first refresh waits for."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    if account_id not in _enabled_accounts:
+        return
+    for region in regions:
+        backend = cloudwatch_backends[account_id][region]
+        index = _INDEXES.setdefault(backend, _Index())
+        with index.lock:
+            index.refresh(backend.metric_data)
+
+
 def install() -> None:
     global _installed
     if _installed:

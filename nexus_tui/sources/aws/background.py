@@ -38,8 +38,14 @@ class FanOut:
         self.running = running  # shared by every region's FanOut: one refresh pauses them all
 
     async def __aenter__(self) -> None:
-        await self.running.wait()
-        await self._slots.acquire()
+        while True:
+            await self.running.wait()
+            await self._slots.acquire()
+            # Every waiter wakes when the pause ends; those still queued for a slot when the next pause begins
+            # must wait for it to end too, or a pause would hold back only the calls not yet queued.
+            if self.running.is_set():
+                return
+            self._slots.release()
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()

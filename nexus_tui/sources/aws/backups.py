@@ -6,6 +6,7 @@ grouped here; the DR copy of a database is looked for among the snapshots of the
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -163,14 +164,26 @@ class Versioning:
     expiration_days: int | None = None  # noncurrent versions: expiry
 
 
-async def bucket_versioning(clients: AwsClients, region: str, bucket: str, *, lifecycle: bool = False) -> Versioning:
+async def bucket_versioning(
+    clients: AwsClients,
+    region: str,
+    bucket: str,
+    *,
+    lifecycle: bool = False,
+    running: asyncio.Event | None = None,
+) -> Versioning:
     """Versioning and MFA Delete, default encryption, and (for a replication source) the noncurrent-version
-    lifecycle the plan asks for. A missing configuration is an answer ("none"), not an error."""
+    lifecycle the plan asks for. A missing configuration is an answer ("none"), not an error. With `running`,
+    each call after the first waits while it is cleared (a refresh is under way)."""
     resp = await clients.call(region, "s3", "GetBucketVersioning", Bucket=bucket)
     v = Versioning(str(resp.get("Status") or "Disabled"), str(resp.get("MFADelete") or "Disabled"))
+    if running is not None:
+        await running.wait()
     encryption = await _encryption(clients, region, bucket)
     if not lifecycle:
         return replace(v, encryption=encryption)
+    if running is not None:
+        await running.wait()
     try:
         rules = (await clients.call(region, "s3", "GetBucketLifecycleConfiguration", Bucket=bucket)).get("Rules") or []
     except ClientError as exc:

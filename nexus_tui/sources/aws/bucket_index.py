@@ -168,8 +168,12 @@ class BucketIndex(PartRunner):
         sources = {rule.source for st in self.states.values() for rule in (st.rules.value if st.rules else [])}
 
         async def one(bucket: str) -> tuple[str, Versioning]:
-            async with self._slow_limit(region):
-                got = await bucket_versioning(self.clients, region, bucket, lifecycle=bucket in sources)
+            limit = self._slow_limit(region)
+            async with limit:
+                # Up to three calls a bucket: each waits while a refresh runs, not only the first.
+                got = await bucket_versioning(
+                    self.clients, region, bucket, lifecycle=bucket in sources, running=limit.running
+                )
             progress.done += 1
             return bucket, got
 

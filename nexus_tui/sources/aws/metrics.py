@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from nexus_tui.domain.clock import utc
@@ -19,6 +21,12 @@ WINDOW = timedelta(hours=1)
 # and CloudWatch publishes a few minutes late. Re-reading the whole hour every refresh made responses ~20x
 # larger, and parsing them dominated a 1,000-resource refresh.
 OVERLAP = timedelta(minutes=5)
+# A series only ever shown as its newest value (free storage, pending operations and bytes) is read this far
+# back when first seen, not the whole hour, in the calls holding only such series: at 1,000 resources these
+# are two thirds of the first refresh's series. Long enough for a metric CloudWatch publishes minutes late.
+LATEST_WINDOW = timedelta(minutes=15)
+
+_AT = attrgetter("at")
 
 Dims = tuple[tuple[str, str], ...]
 MetricKey = tuple[str, str, Dims]  # (namespace, metric name, dimensions)
@@ -29,6 +37,7 @@ class MetricQuery:
     namespace: str
     metric: str
     dimensions: Dims
+    history: bool = True  # its last hour is shown (a sparkline); else only its newest value
 
     @property
     def key(self) -> MetricKey:
@@ -42,11 +51,12 @@ def rds_queries(instances: list[RdsInstance]) -> list[MetricQuery]:
         dims: Dims = (("DBInstanceIdentifier", inst.identifier),)
         if inst.source:
             out.append(MetricQuery("AWS/RDS", "ReplicaLag", dims))
-        out.append(MetricQuery("AWS/RDS", "FreeStorageSpace", dims))
+        out.append(MetricQuery("AWS/RDS", "FreeStorageSpace", dims, history=False))
     return out
 
 
 S3_METRICS = ("ReplicationLatency", "OperationsPendingReplication", "BytesPendingReplication")
+_S3_HISTORY = {"ReplicationLatency"}
 
 
 def s3_dims(rule: BucketRule) -> Dims:
@@ -54,7 +64,7 @@ def s3_dims(rule: BucketRule) -> Dims:
 
 
 def s3_queries(rules: list[BucketRule]) -> list[MetricQuery]:
-    return [MetricQuery("AWS/S3", m, s3_dims(r)) for r in rules for m in S3_METRICS]
+    return [MetricQuery("AWS/S3", m, s3_dims(r), history=m in _S3_HISTORY) for r in rules for m in S3_METRICS]
 
 
 def _query(i: int, q: MetricQuery) -> dict[str, Any]:
@@ -79,15 +89,19 @@ async def fetch_metrics(
     queries: list[MetricQuery],
     now: datetime,
     previous: dict[MetricKey, tuple[Datapoint, ...]] | None = None,
+    *,
+    per_call: int = MAX_QUERIES_PER_CALL,
 ) -> dict[MetricKey, tuple[Datapoint, ...]]:
     """The last hour of each metric, oldest first. Metrics present in `previous` are read from OVERLAP
-    before their newest datapoint and merged; new ones get the whole hour. Batches of 500 queries."""
+    before their newest datapoint and merged; new ones get the whole hour, or LATEST_WINDOW when only their
+    newest value is shown. Batches of `per_call` queries (GetMetricData takes 500)."""
     unique = list(dict.fromkeys(queries))
     previous = previous or {}
     end = utc(now) + timedelta(minutes=1)
     window_start = utc(now) - WINDOW
     known = [q for q in unique if q.key in previous]
-    new = [q for q in unique if q.key not in previous]
+    new = [q for q in unique if q.key not in previous and q.history]
+    latest = [q for q in unique if q.key not in previous and not q.history]
     newest_known = max((pts[-1].at for q in known if (pts := previous[q.key])), default=None)
     recent_start = max(window_start, newest_known - OVERLAP) if newest_known else window_start
     fetched: dict[MetricKey, list[Datapoint]] = {q.key: [] for q in unique}
@@ -114,20 +128,24 @@ async def fetch_metrics(
                 return
             params = {**params, "NextToken": token}
 
-    jobs = [
-        batch(group[i : i + MAX_QUERIES_PER_CALL], start)
-        for group, start in ((known, recent_start), (new, window_start))
-        for i in range(0, len(group), MAX_QUERIES_PER_CALL)
-    ]
+    jobs = [batch(known[i : i + per_call], recent_start) for i in range(0, len(known), per_call)]
+    # New series: the sparkline ones first, so the newest-only ones fill what room their last call has (read
+    # for the hour there) and only calls of newest-only series get the short window: no call is added.
+    first_read = new + latest
+    for i in range(0, len(first_read), per_call):
+        part = first_read[i : i + per_call]
+        jobs.append(batch(part, window_start if part[0].history else utc(now) - LATEST_WINDOW))
     await asyncio.gather(*jobs)
     out: dict[MetricKey, tuple[Datapoint, ...]] = {}
-    for q in unique:
-        fresh = fetched[q.key]
-        if q.key in previous:
-            cut = recent_start
-            kept = [d for d in previous[q.key] if window_start <= d.at < cut]
-            fresh = kept + [d for d in fresh if d.at >= cut]
-        out[q.key] = tuple(sorted(fresh, key=lambda d: d.at))
+    for key, fresh in fetched.items():
+        # Answers come newest first: sorting that run is linear, and keyed in C.
+        fresh.sort(key=_AT)
+        old = previous.get(key)
+        if old is not None:
+            # The cached history is sorted: keep its part of the window before the re-read minutes.
+            kept = old[bisect_left(old, window_start, key=_AT) : bisect_left(old, recent_start, key=_AT)]
+            fresh = [*kept, *fresh[bisect_left(fresh, recent_start, key=_AT) :]]
+        out[key] = tuple(fresh)
     return out
 
 

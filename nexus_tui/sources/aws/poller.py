@@ -1,9 +1,11 @@
 """One poll cycle over every region, with caches, per-service backoff and a hard time bound per region.
 
-Phase A (per region, concurrently): RDS discovery and alarms; the slow discovery parts (secrets, S3
-rules behind the account-wide bucket index) start as background tasks. Regions newly found in replica ARNs /
-destinations are added and get phase A too.
+Phase A (per region, concurrently): RDS discovery and alarms; secrets discovery starts as a background task.
+Regions newly found in replica ARNs / destinations are added and get phase A too.
 Phase B (per reachable region): one batched GetMetricData run.
+S3 rules (behind the account-wide bucket index) start in the background after phase B, so the RDS pairs and
+their lag are not queued behind the big bucket listing (a complete refresh starts them in phase A, since
+they may name regions it must include).
 Then the refresh waits for parts being filled for the first time until its budget runs out (or, for a complete
 picture, until they finish) and returns what is ready; the rest lands in RegionState when it arrives and the
 next refresh shows it. Results land in RegionState as they arrive, so a region cut off keeps what it finished.
@@ -112,11 +114,14 @@ class AwsPoller(BucketIndex):
             self.slow.running.set()
 
     async def _poll(self, now: datetime, complete: bool, deadline: float | None) -> None:
+        # First data first: a budgeted refresh reads RDS and its lag before starting S3 discovery, whose
+        # account-wide bucket listing (one big page) would otherwise compete with it; S3 goes on in the background.
+        s3_first = complete
         try:
             pending = list(self.regions)
             for _ in range(3):  # discovered DR regions get their own discovery in the same refresh
                 await asyncio.gather(
-                    *(self._bounded(self.states[r], self._phase_a(self.states[r], now)) for r in pending)
+                    *(self._bounded(self.states[r], self._phase_a(self.states[r], now, s3=s3_first)) for r in pending)
                 )
                 if complete:  # secrets and S3 rules name regions too; a complete picture includes theirs
                     await self._await_background(None)
@@ -126,6 +131,9 @@ class AwsPoller(BucketIndex):
                     break
                 self._add_regions(pending)
             await asyncio.gather(*(self._bounded(st, self._phase_b(st, now)) for st in self._live()))
+            if not s3_first:
+                for st in self._live():
+                    self._start_rules(st, now)
         finally:
             self.limit.running.set()
         await self._await_background(deadline)
@@ -249,8 +257,15 @@ class AwsPoller(BucketIndex):
 
     # -- phase A: discovery and alarms -----------------------------------------------------------------
 
-    async def _phase_a(self, st: RegionState, now: datetime) -> None:
+    async def _phase_a(self, st: RegionState, now: datetime, *, s3: bool) -> None:
         r, c = st.name, self.clients
+        jobs: list[Awaitable[Any]] = []
+        if due(st.rds, self.discovery, now):
+            jobs.append(self._run(st, "rds", now, lambda: discover_rds(c, r, self.include)))
+        jobs.append(self._run(st, "alarms", now, lambda: list_alarms(c, r)))
+        # Scheduled before the background parts: clients are created one at a time, in the order asked for,
+        # and the RDS pages (serial, the longest wait of a first refresh) should not wait behind the others'.
+        running = asyncio.gather(*jobs)
         if due(st.secrets, self.discovery, now):
             self._start(
                 st,
@@ -259,17 +274,19 @@ class AwsPoller(BucketIndex):
                 lambda p: discover_secrets(c, r, self.include, self._limit(r), p),
                 partial=st.secrets is None,
             )
+        if s3:
+            self._start_rules(st, now)
+        await running
+        if st.unreachable is not None:
+            self.background.cancel_region(r)
+
+    def _start_rules(self, st: RegionState, now: datetime) -> None:
+        """S3 rules: the account-wide bucket listing, then one call per bucket, in the background."""
         if due(st.rules, self.discovery, now) and not self._backing_off(st, "rules", now):
             self._index(now)
             self._start(
                 st, "rules", now, lambda p: self._rules(st, p), partial=st.rules is None, then=self._more_versioning
             )
-        jobs: list[Awaitable[Any]] = [self._run(st, "alarms", now, lambda: list_alarms(c, r))]
-        if due(st.rds, self.discovery, now):
-            jobs.append(self._run(st, "rds", now, lambda: discover_rds(c, r, self.include)))
-        await asyncio.gather(*jobs)
-        if st.unreachable is not None:
-            self.background.cancel_region(r)
 
     def _found_regions(self) -> set[str]:
         found: set[str] = set()
