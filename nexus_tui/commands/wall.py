@@ -25,6 +25,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--demo", "--sim", dest="sim", action="store_true", help="readiness from the embedded simulator")
     data.add_argument("--no-aws", action="store_true", help="follow the journal only; no AWS polling")
     parser.add_argument("--dashboard", action="store_true", help="readiness only, never an incident")
+    parser.add_argument(
+        "--aws-endpoint",
+        action="append",
+        default=[],
+        metavar="REGION=URL",
+        help="read AWS in REGION through URL (repeatable; replaces the config's regions and endpoints): how the "
+        "demo's w points its wall at the demo's simulator",
+    )
+
+
+def endpoints_from(values: Sequence[str]) -> dict[str, str]:
+    """--aws-endpoint REGION=URL values, in order; ValueError with a one-line reason for a bad one."""
+    from nexus_tui.config.reader import url_problem
+    from nexus_tui.config.sections import is_region
+    from nexus_tui.domain.urls import mask_url
+
+    out: dict[str, str] = {}
+    for value in values:
+        region, sep, url = value.partition("=")
+        if not sep or not is_region(region):
+            raise ValueError(
+                f"--aws-endpoint {mask_url(value)!r}: expected REGION=URL, e.g. us-east-1=http://127.0.0.1:5000"
+            )
+        problem = url_problem(url)
+        if problem is not None:
+            raise ValueError(f"--aws-endpoint {region}: {problem}")
+        out[region] = url.rstrip("/")
+    return out
 
 
 def register(subparsers: Any) -> None:
@@ -40,9 +68,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(getattr(args, "config", None))
-    except ConfigError as exc:
+        endpoints = endpoints_from(getattr(args, "aws_endpoint", None) or [])
+    except (ConfigError, ValueError) as exc:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
+    if endpoints:
+        from dataclasses import replace
+
+        config = replace(config, aws=replace(config.aws, regions=tuple(endpoints), endpoints=endpoints))
     from nexus_tui.commands.incident import journal_path, runbook_loader
     from nexus_tui.domain.clock import SystemClock
     from nexus_tui.engine.incidents import IncidentService

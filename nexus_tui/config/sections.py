@@ -45,6 +45,13 @@ SLACK_KEYS = frozenset(
     }
 )
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+def is_region(name: str) -> bool:
+    """An AWS region name's shape (us-east-1, us-gov-west-1), as the config accepts it."""
+    return bool(_REGION_RE.match(name))
+
+
 _TOP = {
     "aws",
     "targets",

@@ -143,7 +143,10 @@ def readiness(snapshot: DashboardSnapshot | None, settings: Settings, now: datet
         alarms_firing=alarms,
         endpoints_down=down,
         generated_at=snapshot.generated_at,
-        problems=tuple(f"{u.what}: {u.reason}" for u in snapshot.unavailable),
+        # Per region, as the dashboard says it; a line with no region of its own is shown once.
+        problems=tuple(
+            dict.fromkeys(f"{u.what}{f' in {u.region}' if u.region else ''}: {u.reason}" for u in snapshot.unavailable)
+        ),
     )
 
 

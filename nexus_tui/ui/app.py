@@ -256,21 +256,29 @@ class NexusApp(App[int]):
     def action_open_wall(self) -> None:
         """The read-only wall in this terminal, as its own process; q there comes back here."""
         import subprocess
+
+        with self.suspend():
+            subprocess.run(self.wall_argv(), check=False)
+
+    def wall_argv(self) -> list[str]:
+        """The wall's command line: this session's config, theme, journal and incident."""
         import sys
 
         argv = [sys.executable, "-m", "nexus_tui.commands.wall", "--theme", self.theme]
         if self.config.path is not None:
             argv += ["--config", str(self.config.path)]
-        if self.title.endswith("SIMULATED"):
-            argv.append("--no-aws")  # the wall process does not have the simulator's endpoints
+        elif self.config.aws.endpoints:
+            # A config built in memory with endpoints (the demo, a drill) points at a simulator: the wall must
+            # read that simulator, never whatever account a config file on this machine names. Its credentials
+            # are in the environment the wall inherits.
+            argv += [f"--aws-endpoint={region}={url}" for region, url in self.config.aws.endpoints.items()]
         if self.incident_ui is not None:
             location = self.incident_ui.service.journal.location
             if "://" not in location:  # a database URL is never put on a command line, masked or not
                 argv += ["--journal", location]
             if self.incident_ui.incident_id:
                 argv.append(self.incident_ui.incident_id)
-        with self.suspend():
-            subprocess.run(argv, check=False)
+        return argv
 
     def action_drill(self) -> None:
         """Pick a practice drill; it runs in a fresh process on the simulator once this session has closed
