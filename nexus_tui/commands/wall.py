@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nexus_tui.config import ConfigError, load_config
+from nexus_tui.domain.clock import Clock, SystemClock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +35,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="read AWS in REGION through URL (repeatable; replaces the config's regions and endpoints): how the "
         "demo's w points its wall at the demo's simulator",
     )
+
+    parser.add_argument(
+        "--sim-time",
+        default=None,
+        metavar="ISO",
+        help="follow a drill's simulated clock from this UTC time (what w passes from a drill)",
+    )
+    parser.add_argument("--sim-speed", type=float, default=1.0, metavar="N", help="with --sim-time: its speed")
+
+
+def clock_from(sim_time: str | None, speed: float) -> Clock:
+    """The system clock, or a drill's simulated clock picked up where the drill's TUI had it (a wall opened
+    with w from a drill must read the drill's world at the drill's time, or its lag, RPO and clocks lie)."""
+    if sim_time is None:
+        return SystemClock()
+    from datetime import datetime
+
+    from nexus_tui.sim.clock import ScaledClock
+
+    try:
+        start = datetime.fromisoformat(sim_time)
+    except ValueError:
+        raise ValueError(f"--sim-time {sim_time[:40]!r}: not an ISO 8601 time") from None
+    if start.tzinfo is None:
+        raise ValueError(f"--sim-time {sim_time[:40]!r}: give the time zone (e.g. +00:00)")
+    if not (math.isfinite(speed) and 0 < speed <= 10_000):
+        raise ValueError(f"--sim-speed {speed!r}: must be a number above 0 and at most 10000")
+    return ScaledClock(start, speed=speed)
 
 
 def endpoints_from(values: Sequence[str]) -> dict[str, str]:
@@ -69,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(getattr(args, "config", None))
         endpoints = endpoints_from(getattr(args, "aws_endpoint", None) or [])
+        clock = clock_from(getattr(args, "sim_time", None), getattr(args, "sim_speed", 1.0))
     except (ConfigError, ValueError) as exc:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
@@ -77,7 +108,6 @@ def run(args: argparse.Namespace) -> int:
 
         config = replace(config, aws=replace(config.aws, regions=tuple(endpoints), endpoints=endpoints))
     from nexus_tui.commands.incident import journal_path, runbook_loader
-    from nexus_tui.domain.clock import SystemClock
     from nexus_tui.engine.incidents import IncidentService
     from nexus_tui.journal.store import JournalError, open_store
 
@@ -87,9 +117,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
     # Read-only: no identity lookup (it is only used when writing) and no outbox policy.
-    service = IncidentService(
-        store, clock=SystemClock(), runbook_loader=runbook_loader((), config), settings=config.settings
-    )
+    service = IncidentService(store, clock=clock, runbook_loader=runbook_loader((), config), settings=config.settings)
     sim = None
     if args.sim:
         from nexus_tui.sim.environment import SimEnvironment
@@ -102,13 +130,13 @@ def run(args: argparse.Namespace) -> int:
         config = sim.app_config()
     try:
         with service:
-            return asyncio.run(_run_app(args, config, service))
+            return asyncio.run(_run_app(args, config, service, clock))
     finally:
         if sim is not None:
             sim.stop()
 
 
-async def _run_app(args: argparse.Namespace, config: Any, service: Any) -> int:
+async def _run_app(args: argparse.Namespace, config: Any, service: Any, clock: Clock) -> int:
     from nexus_tui.engine.slack_status import SlackWatch
     from nexus_tui.sources.slack.settings import SlackSettingsError, load_slack_settings
     from nexus_tui.ui.wall.app import WallApp
@@ -125,12 +153,13 @@ async def _run_app(args: argparse.Namespace, config: Any, service: Any) -> int:
     if not args.no_aws:
         from nexus_tui.engine.dashboard import DashboardService
 
-        source = DashboardService(config)
+        source = DashboardService(config, clock)
     app = WallApp(
         config.settings,
         incidents=service,
         source=source,
         incident_id=args.incident,
+        clock=clock,
         theme=args.theme or config.theme,
         mode="dashboard" if args.dashboard else "wall",
         poll_seconds=args.refresh or max(config.refresh_seconds, 2.0),

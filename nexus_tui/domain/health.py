@@ -52,8 +52,7 @@ def replication_state(pair: ReplicationPair, now: datetime, thresholds: Threshol
         status = pair.status.lower()
         if status == "terminated":
             return State.CRITICAL
-        if pair.lag_seconds is not None and pair.lag_seconds < 0:
-            # ReplicaLag = -1: replication is not active.
+        if pair.replication_stopped:
             return State.CRITICAL
         states = [
             _RDS_STATUS.get(status, State.UNKNOWN),

@@ -70,6 +70,11 @@ class ReplicationPair:
     def key(self) -> str:
         return f"{self.kind}:{self.source_region}:{self.source}->{self.target_region}:{self.target}"
 
+    @property
+    def replication_stopped(self) -> bool:
+        """CloudWatch reports ReplicaLag = -1 while replication is not running: the lag is not a duration."""
+        return self.lag_seconds is not None and self.lag_seconds < 0
+
     def extra_value(self, name: str) -> float | None:
         return dict(self.extra).get(name)
 

@@ -60,7 +60,7 @@ def _lag_below(
         return PreconditionResult(None, f"{resource}: replica lag data is stale{since}")
     if pair.lag_seconds is None:
         return PreconditionResult(None, f"{resource}: no replica lag datapoint")
-    if pair.lag_seconds < 0:
+    if pair.replication_stopped:
         return _lag_at_break(snapshot, pair, now, resource, limit, limit_name)
     lag = pair.lag_seconds
     if lag < limit:

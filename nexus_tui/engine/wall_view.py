@@ -37,6 +37,7 @@ class PairLine:
     lag_seconds: float | None
     state: State
     history: tuple[float, ...]
+    stopped: bool = False  # replication not running (ReplicaLag -1): no lag to show
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ def readiness(snapshot: DashboardSnapshot | None, settings: Settings, now: datet
             name=p.label or f"{p.source} → {p.target_region}",
             kind=p.kind,
             lag_seconds=p.lag_seconds,
+            stopped=p.replication_stopped,
             state=replication_state(p, now, settings.thresholds),
             history=tuple(d.value for d in p.history[-SPARK_POINTS:]),
         )

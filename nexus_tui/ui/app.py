@@ -272,6 +272,9 @@ class NexusApp(App[int]):
             # read that simulator, never whatever account a config file on this machine names. Its credentials
             # are in the environment the wall inherits.
             argv += [f"--aws-endpoint={region}={url}" for region, url in self.config.aws.endpoints.items()]
+        speed = getattr(self.clock, "speed", None)
+        if isinstance(speed, int | float):  # a drill's simulated clock: the wall picks it up where it is now
+            argv += ["--sim-time", self.clock.now().isoformat(), "--sim-speed", f"{speed:g}"]
         if self.incident_ui is not None:
             location = self.incident_ui.service.journal.location
             if "://" not in location:  # a database URL is never put on a command line, masked or not

@@ -58,3 +58,33 @@ def test_the_demo_wall_reads_the_demo_simulator() -> None:
     # No config file and no endpoints (real AWS from the environment): the wall loads the same defaults.
     bare = NexusApp(AppConfig(), source, clock=ManualClock()).wall_argv()
     assert not [a for a in bare if a.startswith("--aws-endpoint") or a in ("--no-aws", "--config")]
+
+
+def test_a_drill_wall_runs_on_the_drill_clock() -> None:
+    """At --speed 10 the drill's world is ahead of the wall clock: a wall on the system clock would read old
+    lag datapoints as fresh and tick its incident clock ten times too slowly."""
+    from datetime import UTC, datetime, timedelta
+
+    from nexus_tui.commands.wall import clock_from
+    from nexus_tui.domain.clock import SystemClock
+    from nexus_tui.sim.clock import ScaledClock
+
+    start = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    drill_clock = ScaledClock(start + timedelta(minutes=40), speed=10)
+    app = NexusApp(AppConfig(), StaticDashboardSource([healthy_snapshot()]), clock=drill_clock)
+    argv = app.wall_argv()
+    at = argv[argv.index("--sim-time") + 1]
+    assert datetime.fromisoformat(at) >= start + timedelta(minutes=40)
+    assert argv[argv.index("--sim-speed") + 1] == "10"
+    clock = clock_from(at, 10.0)
+    assert isinstance(clock, ScaledClock) and clock.speed == 10.0
+    assert abs((clock.now() - drill_clock.now()).total_seconds()) < 600  # 10x: a minute of a slow machine
+    assert isinstance(clock_from(None, 1.0), SystemClock)
+    for sim_time, speed, words in (
+        ("yesterday", 1.0, "not an ISO 8601 time"),
+        ("2026-12-02T03:00:00", 1.0, "time zone"),
+        ("2026-12-02T03:00:00+00:00", 0.0, "above 0"),
+        ("2026-12-02T03:00:00+00:00", float("nan"), "above 0"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            clock_from(sim_time, speed)

@@ -47,3 +47,20 @@ def test_incident_model_and_timeline_words() -> None:
     assert lines == ["declared DRILL SEV2: RDS failover", "✔ done: Verify the primary is down", "note: lag is fine"]
     assert event_text(state.events[1], state).startswith("✔ done")
     assert wall_model(None, None, Settings(), NOW).incident is None
+
+
+def test_stopped_replication_is_a_word_not_a_negative_lag() -> None:
+    """ReplicaLag -1 means replication is not running: the wall says "stopped", as the dashboard does."""
+    from dataclasses import replace
+
+    from nexus_tui.ui.themes import Palette
+    from nexus_tui.ui.wall.widgets import pairs_text
+
+    snap = outage_snapshot()
+    rds = next(i for i, p in enumerate(snap.replication) if p.kind == "rds")
+    pairs = list(snap.replication)
+    pairs[rds] = replace(pairs[rds], lag_seconds=-1.0, stale=False)
+    r = readiness(replace(snap, replication=tuple(pairs)), Settings(), NOW)
+    line = r.pairs[rds]
+    assert line.stopped and line.state is State.CRITICAL
+    assert "stopped" in pairs_text(r, Palette.from_variables({}), NOW, 120).plain

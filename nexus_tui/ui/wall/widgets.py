@@ -152,7 +152,7 @@ def pairs_text(r: Readiness, p: Palette, now: datetime, width: int = 60) -> Text
         text.append("\n? no readiness data yet" if r.generated_at is None else "\nno replicated resources found")
         return text
     for pair in r.pairs:
-        lag = "n/a" if pair.lag_seconds is None else fmt.duration(pair.lag_seconds)
+        lag = "stopped" if pair.stopped else "n/a" if pair.lag_seconds is None else fmt.duration(pair.lag_seconds)
         style = p.state(pair.state)
         text.append("\n")
         text.append(f"{mark(pair.state):<10}", style=Style(bold=True) + style)

@@ -133,7 +133,7 @@ def _cells(
     if pair.kind == "secret":
         value = "—"
         ceiling = 0.0
-    elif pair.lag_seconds is not None and pair.lag_seconds < 0:
+    elif pair.replication_stopped:
         value = "stopped"
         ceiling = 0.0
     else:
