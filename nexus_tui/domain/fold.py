@@ -54,11 +54,31 @@ def _int(value: Any) -> int:
         return 0
 
 
+# A journal holds what some version of this program wrote, or what a person edited and chained again: an event
+# whose payload lacks the shape this fold expects is reported as that event, in one line, never as a KeyError
+# from deep inside the fold. (The hash chain catches damage; it cannot tell a well-formed payload.)
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError)
+
+
+def _unreadable(ev: Event, exc: Exception) -> IncidentError:
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return IncidentError(
+        f"incident {ev.incident_id} seq {ev.seq}: its {ev.type or 'untyped'} event cannot be read "
+        f"({' '.join(what.split())[:120]}); was the journal written by another version or edited?"
+    )
+
+
 class Replayer:
     """An incremental fold: feed it new events as they arrive (the TUI polls the journal) instead of
     re-folding the whole incident; state() gives the same answer as replay() over everything fed."""
 
     def __init__(self, first: Event) -> None:
+        try:
+            self._start(first)
+        except _SHAPE_ERRORS as exc:
+            raise _unreadable(first, exc) from None
+
+    def _start(self, first: Event) -> None:
         if first.type != "declared":
             raise IncidentError(f"incident {first.incident_id}: journal does not start with a declaration")
         p = first.payload
@@ -101,6 +121,12 @@ class Replayer:
         return None
 
     def apply(self, ev: Event) -> None:
+        try:
+            self._apply(ev)
+        except _SHAPE_ERRORS as exc:
+            raise _unreadable(ev, exc) from None
+
+    def _apply(self, ev: Event) -> None:
         self.events.append(ev)
         p = ev.payload
         before_current = self.current()

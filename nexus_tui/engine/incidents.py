@@ -120,14 +120,20 @@ class IncidentService:
 
     def _fold(self, incident_id: str) -> Replayer:
         fold = self._folds.get(incident_id)
-        if fold is None:
-            events = self.journal.events_since(incident_id, 0)
-            if not events:
-                raise IncidentError(f"no incident {incident_id!r} in {self.journal.location}")
-            fold = self._folds[incident_id] = Replayer(events[0])
-            fold.feed(events[1:])
-        else:
-            fold.feed(self.journal.events_since(incident_id, fold.last_seq))
+        try:
+            if fold is None:
+                events = self.journal.events_since(incident_id, 0)
+                if not events:
+                    raise IncidentError(f"no incident {incident_id!r} in {self.journal.location}")
+                fold = Replayer(events[0])
+                fold.feed(events[1:])
+                self._folds[incident_id] = fold
+            else:
+                fold.feed(self.journal.events_since(incident_id, fold.last_seq))
+        except IncidentError:
+            # A fold that stopped half way through an event is not kept: the next read would skip that event.
+            self._folds.pop(incident_id, None)
+            raise
         return fold
 
     def renumbering(self, incident_id: str, change: Callable[[], T]) -> T:
