@@ -86,15 +86,9 @@ class OutboxMessage:
     last_error: str | None = None
 
 
-class JournalStore(Protocol):
-    @property
-    def location(self) -> str:
-        """Where the journal lives, for messages: a path, or a URL with its password masked."""
-        ...
-
-    def close(self) -> None: ...
-
-    # -- events ---------------------------------------------------------------------------------------------
+class Appends(Protocol):
+    """Appending, the one operation a copy needs of its target store (any JournalStore, the offline mirror's
+    file)."""
 
     def append(
         self,
@@ -111,6 +105,17 @@ class JournalStore(Protocol):
         """Append the event numbered expect_seq + 1 (and its outbox messages, in the same transaction), durably,
         before returning. SeqConflict when another writer got there first."""
         ...
+
+
+class JournalStore(Appends, Protocol):
+    @property
+    def location(self) -> str:
+        """Where the journal lives, for messages: a path, or a URL with its password masked."""
+        ...
+
+    def close(self) -> None: ...
+
+    # -- events ---------------------------------------------------------------------------------------------
 
     def events_since(self, incident_id: str, seq: int) -> list[Event]: ...
 
@@ -159,23 +164,6 @@ class JournalStore(Protocol):
         ...
 
     def outbox_list(self, incident_id: str | None = None) -> list[OutboxMessage]: ...
-
-
-class Appends(Protocol):
-    """The one operation a copy needs of its target store (any JournalStore, the offline mirror's file)."""
-
-    def append(
-        self,
-        incident_id: str,
-        type_: str,
-        payload: Mapping[str, Any],
-        *,
-        at: datetime,
-        actor: str,
-        aws_identity: str | None,
-        expect_seq: int,
-        outbox: Sequence[OutboxDraft] = (),
-    ) -> Event: ...
 
 
 def append_recorded(store: Appends, event: Event) -> Event:
