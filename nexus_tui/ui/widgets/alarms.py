@@ -60,9 +60,7 @@ class AlarmsPanel(Panel):
     def _fit(self, rows: int) -> bool:
         """Names, places and details get what the row has left once the other columns have their content's
         width; the widest give way first. Returns whether any width changed."""
-        overflow = rows > self.table.size.height - 1
-        scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
-        room = self.size.width - self._others - 2 * len(self.COLUMNS) - scrollbar
+        room = self.room_left(rows, self._others)
         widths = fmt.fit_widths(self._longest, room, self.FLEX_LEAST, yield_first=("detail",))
         changed = widths != self.widths
         self.widths = widths

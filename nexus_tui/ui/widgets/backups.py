@@ -48,9 +48,7 @@ class BackupsPanel(Panel):
 
     def _fit(self, snapshot: DashboardSnapshot) -> bool:
         """The resource names get what the row has left once the other columns have their content's width."""
-        overflow = len(snapshot.backups) > self.table.size.height - 1
-        scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
-        room = self.size.width - self._others - 2 * len(self.COLUMNS) - scrollbar
+        room = self.room_left(len(snapshot.backups), self._others)
         longest = max((len(_resource_name(b, 10_000)) for b in snapshot.backups), default=0)
         width = max(self.NAME_MIN, min(room, longest))
         changed = width != self.name_width

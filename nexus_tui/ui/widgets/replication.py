@@ -70,11 +70,7 @@ class ReplicationPanel(Panel):
             elif key != "resource":
                 self.widths[key] = max(len(label), max((e[7][i] for e in self._cache.values()), default=0))
         others = sum(w for key, w in self.widths.items() if key != "resource")
-        # A vertical scrollbar takes 2 columns: reserved while the rows overflow the table (header row aside)
-        # or its height is not known yet.
-        overflow = len(snapshot.replication) > self.table.size.height - 1
-        scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
-        room = self.size.width - others - 2 * len(self.COLUMNS) - scrollbar  # size is inside the border
+        room = self.room_left(len(snapshot.replication), others)
         longest = max((len(_pair_name(p.source, p.target, 10_000)) for p in snapshot.replication), default=0)
         width = max(self.NAME_MIN, min(room, longest))
         self.widths["resource"] = width
