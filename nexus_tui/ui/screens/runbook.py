@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
+from typing import ParamSpec
 
 from rich.style import Style
 from rich.text import Text
@@ -41,16 +42,17 @@ from nexus_tui.ui.widgets.step_detail import StepDetail, StepDetailModel, copy_t
 from nexus_tui.ui.widgets.step_list import StepList
 
 PreviewKey = tuple[str, str, str]
+_P = ParamSpec("_P")
 
 
-def _unless_closing(render: Callable[[RunbookScreen], None]) -> Callable[[RunbookScreen], None]:
+def _unless_closing(render: Callable[_P, None]) -> Callable[_P, None]:
     """A render that arrives (a timer tick, a feed event) while the screen is being torn down finds its
     widgets already removed: it has nothing left to draw, and must not end the session with NoMatches."""
 
     @functools.wraps(render)
-    def guarded(self: RunbookScreen) -> None:
+    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> None:
         with contextlib.suppress(NoMatches):
-            render(self)
+            render(*args, **kwargs)
 
     return guarded
 
@@ -172,15 +174,13 @@ class RunbookScreen(RunbookFlows):
         if self.host.comms is not None and self.host.comms.drop(message.message_id):
             self.show_comms()
 
+    @_unless_closing
     def show_timers(self, view: IncidentView | None) -> None:
         """Every second: clocks, the step list's actual times, the detail (preconditions age with the data)."""
         if not self.ready or view is None:
             return
-        try:
-            self.query_one("#rb-clock", IncidentClock).show(view, self.palette)
-            self.query_one(StepList).show(view.state, view.timers.now, self.palette)
-        except NoMatches:
-            return  # closing: see _unless_closing
+        self.query_one("#rb-clock", IncidentClock).show(view, self.palette)
+        self.query_one(StepList).show(view.state, view.timers.now, self.palette)
         self.show_detail()
 
     @_unless_closing
