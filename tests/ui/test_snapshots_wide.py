@@ -1,5 +1,6 @@
 """The replication table at 160 columns: the other columns size to their content and names use the room the
-row has left (full where they fit, cut only when the row has no more room, where the two names repeat each other).
+row has left (full where they fit; one space between columns rather than two before a name is cut; cut only
+when the row has no more room, where the two names repeat each other).
 
 Update after an intended visual change: pytest tests/ui/test_snapshots_wide.py --snapshot-update"""
 
@@ -32,13 +33,37 @@ async def test_names_are_full_when_the_row_has_room(make_app) -> None:  # type: 
         names = [str(r.cells[2].plain) for r in (panel.table._rows[k] for k in panel.table.shown_keys)]
         assert "securenexus-db → securenexus-db-replica-west" in names
         assert "securenexus/secrets" in names  # a secret replica has its primary's name: shown once
-        # The S3 pair (72 characters) does not fit beside the other columns, sized to their content (65 left):
-        # the cut is where the two names repeat each other, so the source stays whole and "dr" stays visible.
-        s3 = next(n for n in names if "…" in n)
-        assert s3.startswith("securenexus-platform-557845624595 → securenexus-") and s3.endswith("…dr-557845624595")
+        # The S3 pair (72 characters) does not fit beside the other columns, sized to their content, with two
+        # spaces between columns (65 left): the spacing gives way first, and with one space it is whole.
+        assert "securenexus-platform-557845624595 → securenexus-platform-dr-557845624595" in names
+        assert panel.table.compact
         assert panel.table.virtual_size.width <= panel.table.size.width  # nothing hidden off the right edge
         # The backups panel has the room for its names too.
         backups = app.query_one(BackupsPanel)
         shown = {r.cells[1].plain for r in backups.table._rows.values()}
         assert "s3:securenexus-platform-557845624595" in shown
         assert "rds:securenexus-db-replica-west (replica)" in shown
+
+
+async def test_spacing_returns_when_the_names_fit(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Compact only while it is needed: at 200 columns the row has room for the names with two spaces apart, and
+    at 120 the names would be cut even with one, so the row keeps two (the cut keeps what tells them apart)."""
+    from nexus_tui.ui.widgets.replication import ReplicationPanel
+
+    app = make_app(healthy_snapshot())
+    async with app.run_test(size=(200, 45)) as pilot:
+        await _loaded(pilot)
+        panel = app.query_one(ReplicationPanel)
+        assert not panel.table.compact
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert panel.table.compact
+        await pilot.resize_terminal(120, 45)
+        await pilot.pause()
+        assert not panel.table.compact
+        names = [str(r.cells[2].plain) for r in (panel.table._rows[k] for k in panel.table.shown_keys)]
+        s3 = next(n for n in names if "557845624595" in n)
+        assert "…" in s3 and "-dr-" in s3
+        await pilot.resize_terminal(200, 45)
+        await pilot.pause()
+        assert not panel.table.compact

@@ -77,11 +77,11 @@ class Panel(Vertical):
 
     def room_left(self, rows: int, others: int) -> int:
         """The width the row leaves for its flexible columns once the others have `others` cells: the panel's
-        inner width, less each column's padding, less the 2 columns a vertical scrollbar takes while the
-        `rows` overflow the table (header row aside) or its height is not known yet."""
+        inner width, less the spacing between columns (KeyedTable.gaps), less the 2 columns a vertical scrollbar
+        takes while the `rows` overflow the table (header row aside) or its height is not known yet."""
         overflow = rows > self.table.size.height - 1
         scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
-        return self.size.width - others - 2 * len(self.COLUMNS) - scrollbar
+        return self.size.width - others - self.table.gaps - scrollbar
 
     def build(self, snapshot: DashboardSnapshot, view: View) -> tuple[list[Row], dict[str, str], State, str, list[str]]:
         """rows, details by row key, worst state, one-line summary, notes. Subclasses implement it."""

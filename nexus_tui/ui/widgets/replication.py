@@ -70,8 +70,14 @@ class ReplicationPanel(Panel):
             elif key != "resource":
                 self.widths[key] = max(len(label), max((e[7][i] for e in self._cache.values()), default=0))
         others = sum(w for key, w in self.widths.items() if key != "resource")
-        room = self.room_left(len(snapshot.replication), others)
         longest = max((len(_pair_name(p.source, p.target, 10_000)) for p in snapshot.replication), default=0)
+        # Spacing gives way before a name is cut: one space between columns when that keeps the longest pair
+        # whole. When the names are cut either way, the row keeps its two spaces (easier to read across).
+        self.table.set_compact(False)
+        room = self.room_left(len(snapshot.replication), others)
+        if room < longest <= room + self.table.compact_saving:
+            self.table.set_compact(True)
+            room = self.room_left(len(snapshot.replication), others)
         width = max(self.NAME_MIN, min(room, longest))
         self.widths["resource"] = width
         changed = width != self.name_width
