@@ -80,6 +80,10 @@ class AwsClients:
                 endpoint = self._aws.endpoints.get(region)
                 if endpoint:
                     kwargs["endpoint_url"] = endpoint
+                    if endpoint.lower().startswith("http://"):
+                        # No TLS to verify: skip loading the CA bundle (~50 ms of CPU per client, on the path of
+                        # the first refresh). An https endpoint keeps full verification.
+                        kwargs["verify"] = False
                 # Without an explicit endpoint botocore resolves it itself, honouring AWS_ENDPOINT_URL.
                 self._clients[key] = await self._stack.enter_async_context(
                     self._session.create_client(service, **kwargs)
