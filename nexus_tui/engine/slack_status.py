@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nexus_tui.domain.models import State
-from nexus_tui.engine.comms import MessageView, pane_title, view_of
+from nexus_tui.engine.message_views import MessageView, pane_title, view_of
 from nexus_tui.engine.slack_sender import DeliveryState
 from nexus_tui.journal.base import JournalStore, OutboxMessage
 from nexus_tui.sources.slack.settings import SlackSettings
@@ -31,7 +31,7 @@ def slack_status(views: Sequence[MessageView], delivery: DeliveryState | None, s
         return SlackStatus(text, State.UNKNOWN)
     if any(v.state == "failed" for v in views) or (delivery is not None and delivery.stopped):
         return SlackStatus(text, State.CRITICAL)
-    if any(v.state in ("queued", "sending", "retrying") for v in views):
+    if any(v.waiting for v in views):
         return SlackStatus(text, State.WARNING)
     return SlackStatus(text, State.OK)
 

@@ -26,8 +26,8 @@ from nexus_tui.domain.incident import IncidentError, IncidentState
 from nexus_tui.domain.step_plan import StepPlan
 from nexus_tui.domain.text import printable_line
 from nexus_tui.engine.actions import ActionError
-from nexus_tui.engine.comms import header_line
 from nexus_tui.engine.incidents import IncidentView
+from nexus_tui.engine.message_views import header_line
 from nexus_tui.engine.views import cli_lines
 from nexus_tui.ui.format import error_line
 from nexus_tui.ui.incident_port import IncidentHost

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from nexus_tui.domain.text import printable_line
-from nexus_tui.engine.comms import MessageView
+from nexus_tui.engine.message_views import MessageView
 from nexus_tui.ui.themes import Palette
 
 _COLUMNS = ("#", "seq", "state", "channel", "message", "detail")
@@ -106,15 +106,18 @@ class CommsPane(Vertical):
 
     def action_retry(self) -> None:
         v = self._selected()
-        if v is not None and v.state == "failed":
+        if v is not None and v.can_retry:
             self.post_message(self.RetryRequested(v.id))
         elif v is not None:
-            self.notify(f"message #{v.id} is {v.state}: only failed messages can be retried", severity="warning")
+            why = f"message #{v.id} is {v.state}: only a failed or retrying one can be retried"
+            self.notify(why, severity="warning")
 
     def action_drop(self) -> None:
         v = self._selected()
-        if v is not None and v.state in ("failed", "retrying", "queued"):
+        if v is not None and v.can_drop:
             self.post_message(self.DropRequested(v.id))
+        elif v is not None:
+            self.notify(f"message #{v.id} is {v.state}: it cannot be dropped", severity="warning")
 
 
 def _style(state: str, palette: Palette | None) -> str:
