@@ -1,7 +1,9 @@
-"""`nexus-tui comms flush [--timeout S]` and the `incident comms ID [--json]` listing.
+"""`nexus-tui comms flush [--timeout S]`, `comms retry|drop MESSAGE`, and the `incident comms ID [--json]` listing.
 
 flush delivers everything pending for all incidents: exit 0 when the outbox is empty, 1 when something failed
 or is still queued (Slack down, not configured, a bad token), 2 for a setup problem (config, journal).
+retry and drop do what the comms pane's `r` and `x` do, with the same rules (engine.message_views): exit 0
+when done, 1 when the message's state does not allow it, 2 for an unknown message or a setup problem.
 Every CLI command that creates messages calls `deliver_briefly` (at most ~10 s) and says what stays queued.
 """
 
@@ -34,8 +36,12 @@ def register(subparsers: Any, open_store: StoreOpener | None = None) -> None:
     p = sub.add_parser("flush", help="deliver every pending Slack message; exit 0 when none is left")
     p.add_argument("--timeout", type=float, default=60.0, help="give up after this many seconds (default 60)")
     p.add_argument("--journal", default=None, help="journal (default: as configured)")
+    for verb, what in (("retry", "send a failed (or retrying) message again now"), ("drop", "give up on a message")):
+        p = sub.add_parser(verb, help=f"{what}; ids as `incident comms ID` lists them")
+        p.add_argument("message_id", type=int, metavar="MESSAGE", help="the message's number (#12 is 12)")
+        p.add_argument("--journal", default=None, help="journal (default: as configured)")
     parser.set_defaults(
-        func=lambda args: run_flush_command(args, open_store or open_configured_store), comms_command=None
+        func=lambda args: run_comms_command(args, open_store or open_configured_store), comms_command=None
     )
 
 
@@ -99,9 +105,12 @@ def deliver_briefly(store: JournalStore, settings: SlackSettings, out: TextIO = 
     return result.queued
 
 
-def run_flush_command(args: argparse.Namespace, open_store: StoreOpener | None) -> int:
-    if getattr(args, "comms_command", None) != "flush":
-        print("nexus-tui: comms: say what to do: flush", file=sys.stderr)
+def run_comms_command(args: argparse.Namespace, open_store: StoreOpener | None) -> int:
+    command = getattr(args, "comms_command", None)
+    if command in ("retry", "drop"):
+        return run_settle_command(args, open_store, command)
+    if command != "flush":
+        print("nexus-tui: comms: say what to do: flush, retry MESSAGE or drop MESSAGE", file=sys.stderr)
         return 2
     try:
         settings = settings_from(args)
@@ -149,3 +158,39 @@ def incident_comms(comms: Comms, incident_id: str, *, as_json: bool, out: TextIO
     else:
         print(render_comms(views, comms.settings, comms.header(incident_id)), file=out)
     return 0
+
+
+def run_settle_command(args: argparse.Namespace, open_store: StoreOpener | None, verb: str) -> int:
+    """`comms retry|drop MESSAGE`: the pane's verbs for a shell (no TUI open, or from another machine)."""
+    try:
+        settings = settings_from(args)
+        store = (open_store or open_configured_store)(args)
+    except (SlackSettingsError, JournalError) as exc:
+        print(f"nexus-tui: {exc}", file=sys.stderr)
+        return 2
+    try:
+        comms = Comms(store, settings, clock=SystemClock())
+        view = next((v for v in comms.views() if v.id == args.message_id), None)
+        if view is None:
+            print(f"nexus-tui: comms {verb}: no message #{args.message_id} in this journal", file=sys.stderr)
+            return 2
+        allowed = view.can_retry if verb == "retry" else view.can_drop
+        if not allowed or not (comms.retry(view.id) if verb == "retry" else comms.drop(view.id)):
+            which = (
+                "a failed or retrying one can be retried"
+                if verb == "retry"
+                else "one that waits or failed can be dropped"
+            )
+            print(f"nexus-tui: comms {verb}: message #{view.id} is {view.state}: only {which}", file=sys.stderr)
+            return 1
+        if verb == "drop":
+            print(f"message #{view.id} dropped: it stays in the journal, marked dropped, and is never sent")
+            return 0
+        print(f"message #{view.id} queued again")
+        deliver_briefly(store, settings, out=sys.stdout)
+        return 0
+    except (JournalError, IncidentError) as exc:
+        print(f"nexus-tui: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()

@@ -128,3 +128,32 @@ def test_flush_journals_and_posts_due_timer_events_once(env: SlackServer, capsys
     texts = [m["text"] for m in env.messages("incident-response")]
     assert len(texts) == 3 and "escalation: engage Team lead now" in texts[1]
     assert TOKEN not in capsys.readouterr().out
+
+
+def test_retry_and_drop_from_the_shell(env: SlackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """`comms retry|drop MESSAGE`: the pane's verbs with the pane's rules, for when no TUI is open."""
+    store = MemoryJournal()
+    d = Driver(store).declare()
+    d.walk(1)
+    first, second, _ = (m.id for m in store.outbox_list())
+    for failed in (first, second):
+        assert store.outbox_update(failed, "*", status="failed", error="channel_not_found") is True
+    args = _parse(["comms", "retry", str(first)], store)
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert f"message #{first} queued again" in out
+    assert next(m for m in store.outbox_list() if m.id == first).status == "sent"  # delivered at once
+    assert len(env.messages("incident-response")) == 2  # the retried one and the queued one; not the failed one
+
+    args = _parse(["comms", "retry", str(first)], store)
+    assert args.func(args) == 1
+    assert f"message #{first} is sent: only a failed or retrying one can be retried" in capsys.readouterr().err
+
+    args = _parse(["comms", "drop", str(second)], store)
+    assert args.func(args) == 0
+    assert "dropped" in capsys.readouterr().out
+    assert next(m for m in store.outbox_list() if m.id == second).status == "dropped"
+
+    args = _parse(["comms", "drop", "9999"], store)
+    assert args.func(args) == 2
+    assert "no message #9999" in capsys.readouterr().err
