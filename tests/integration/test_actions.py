@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import boto3
 import pytest
 from aiohttp import web
 from moto.server import ThreadedMotoServer
 
 from nexus_tui.config import AppConfig, AwsConfig
-from nexus_tui.domain.runbook import AwsAction, Step
+from nexus_tui.domain.runbook import AwsAction
 from nexus_tui.engine.actions import (
     ActionError,
     ActionProgress,
@@ -30,8 +29,17 @@ from nexus_tui.engine.actions import (
 )
 from nexus_tui.sim.environment import SimEnvironment
 from nexus_tui.sources.aws.actions import execute, preview
+from tests.integration.actions_support import (
+    DR,
+    PRIMARY,
+    actions_config,
+    aws_step,
+    boto_client,
+    describe_db,
+    make_db,
+    versioned_bucket,
+)
 
-PRIMARY, DR = "eu-central-1", "ap-southeast-2"
 SECRET_VALUE = "hunter2-do-not-show"
 FAST = {"poll_interval": 0.01, "timeout_seconds": 5.0}
 
@@ -58,48 +66,17 @@ def moto_url() -> Iterator[str]:
             server.stop()
 
 
-def _config(url: str) -> AppConfig:
-    endpoints = {PRIMARY: url, DR: url, "us-east-1": url}
-    return AppConfig(aws=AwsConfig(regions=(PRIMARY, DR), endpoints=endpoints, max_attempts=1))
-
-
 @pytest.fixture
 def config(moto_url: str) -> AppConfig:
-    return _config(moto_url)
-
-
-def _boto(url: str, service: str, region: str) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=url)
-
-
-def _db(url: str, name: str) -> str:
-    rds = _boto(url, "rds", PRIMARY)
-    out = rds.create_db_instance(
-        DBInstanceIdentifier=name,
-        DBInstanceClass="db.t3.micro",
-        Engine="postgres",
-        MasterUsername="ledger",
-        MasterUserPassword="ledger-pass-1",
-        AllocatedStorage=20,
-        BackupRetentionPeriod=7,
-    )
-    return str(out["DBInstance"]["DBInstanceArn"])
-
-
-def _describe(url: str, region: str, name: str) -> dict[str, Any]:
-    return _boto(url, "rds", region).describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
-
-
-def _aws_step(step_id: str, name: str, params: dict[str, Any], region: str | None = "${dr}") -> Step:
-    return Step(step_id, step_id, "aws", 60, destructive=True, action=AwsAction(name, region, params), line=7)
+    return actions_config(moto_url)
 
 
 async def test_promote_cross_region_replica_via_runner(moto_url: str, config: AppConfig) -> None:
-    arn = _db(moto_url, "ledger-main")
-    _boto(moto_url, "rds", DR).create_db_instance_read_replica(
+    arn = make_db(moto_url, "ledger-main")
+    boto_client(moto_url, "rds", DR).create_db_instance_read_replica(
         DBInstanceIdentifier="ledger-dr", SourceDBInstanceIdentifier=arn, DBInstanceClass="db.t3.micro"
     )
-    step = _aws_step("promote", "rds.promote_read_replica", {"DBInstanceIdentifier": "${replica}"})
+    step = aws_step("promote", "rds.promote_read_replica", {"DBInstanceIdentifier": "${replica}"})
     params = {"dr": DR, "replica": "ledger-dr"}
     runner = ActionRunner(config, is_drill=True, poll_interval=0.01, timeout_seconds=5.0)
 
@@ -117,7 +94,7 @@ async def test_promote_cross_region_replica_via_runner(moto_url: str, config: Ap
     assert [p.poll for p in seen if p.phase == "poll"] == [1, 2, 3]
     assert all(p.message for p in seen)
     # moto really keeps the source link after promotion; the poll accepts it after a grace and says so.
-    assert _describe(moto_url, DR, "ledger-dr").get("ReadReplicaSourceDBInstanceIdentifier") == arn
+    assert describe_db(moto_url, DR, "ledger-dr").get("ReadReplicaSourceDBInstanceIdentifier") == arn
     assert any("still lists source" in n for n in result.notes)
     event = result.to_dict()
     assert event["kind"] == "aws_request" and event["request_id"] == result.request_id
@@ -126,8 +103,8 @@ async def test_promote_cross_region_replica_via_runner(moto_url: str, config: Ap
 
 
 async def test_promote_times_out_with_one_line_error(moto_url: str, config: AppConfig) -> None:
-    arn = _db(moto_url, "ledger-slow")
-    _boto(moto_url, "rds", DR).create_db_instance_read_replica(
+    arn = make_db(moto_url, "ledger-slow")
+    boto_client(moto_url, "rds", DR).create_db_instance_read_replica(
         DBInstanceIdentifier="ledger-slow-dr", SourceDBInstanceIdentifier=arn, DBInstanceClass="db.t3.micro"
     )
     action = AwsAction("rds.promote_read_replica", DR, {"DBInstanceIdentifier": "ledger-slow-dr"})
@@ -141,7 +118,7 @@ async def test_secret_endpoint_update_never_reveals_value(
     moto_url: str, config: AppConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    sm = _boto(moto_url, "secretsmanager", DR)
+    sm = boto_client(moto_url, "secretsmanager", DR)
     original = {"host": "ledger-main.eu", "port": 5432, "username": "ledger", "password": SECRET_VALUE}
     sm.create_secret(Name="ledger/db", SecretString=json.dumps(original))
     action = AwsAction(
@@ -165,14 +142,14 @@ async def test_secret_endpoint_update_never_reveals_value(
 
 
 async def test_secret_that_is_not_json_is_refused_without_echo(moto_url: str, config: AppConfig) -> None:
-    _boto(moto_url, "secretsmanager", DR).create_secret(Name="ledger/raw", SecretString=f"plain {SECRET_VALUE}")
+    boto_client(moto_url, "secretsmanager", DR).create_secret(Name="ledger/raw", SecretString=f"plain {SECRET_VALUE}")
     action = AwsAction("secretsmanager.update_secret_endpoint", DR, {"SecretId": "ledger/raw", "Endpoint": "x"})
     result = await execute(action, config, confirmation="ledger/raw", **FAST)
     assert not result.ok and result.error == "secret ledger/raw: SecretString is not a JSON object; refusing to edit it"
 
 
 async def test_route53_upsert_switches_failover_record(moto_url: str, config: AppConfig) -> None:
-    r53 = _boto(moto_url, "route53", "us-east-1")
+    r53 = boto_client(moto_url, "route53", "us-east-1")
     zone = r53.create_hosted_zone(Name="ledger.test.", CallerReference="ledger")["HostedZone"]["Id"]
 
     def record(sid: str, failover: str, value: str) -> dict[str, Any]:
@@ -201,7 +178,7 @@ async def test_route53_upsert_switches_failover_record(moto_url: str, config: Ap
 
 
 async def test_create_then_copy_snapshot_cross_region(moto_url: str, config: AppConfig) -> None:
-    _db(moto_url, "ledger-snap")
+    make_db(moto_url, "ledger-snap")
     create = AwsAction(
         "rds.create_db_snapshot", PRIMARY, {"DBInstanceIdentifier": "ledger-snap", "DBSnapshotIdentifier": "ls-1"}
     )
@@ -215,30 +192,22 @@ async def test_create_then_copy_snapshot_cross_region(moto_url: str, config: App
     assert any("DescribeDBSnapshots" in c for c in preview(copy, config).read_only_calls)
     copied = await execute(copy, config, confirmation="", **FAST)
     assert copied.ok and copied.reached, copied.error
-    snap = _boto(moto_url, "rds", DR).describe_db_snapshots(DBSnapshotIdentifier="ls-1-dr")["DBSnapshots"][0]
+    snap = boto_client(moto_url, "rds", DR).describe_db_snapshots(DBSnapshotIdentifier="ls-1-dr")["DBSnapshots"][0]
     assert snap["Status"] == "available"
 
 
 async def test_point_in_time_restore(moto_url: str, config: AppConfig) -> None:
-    _db(moto_url, "ledger-pitr-src")
+    make_db(moto_url, "ledger-pitr-src")
     params = {"SourceDBInstanceIdentifier": "ledger-pitr-src", "TargetDBInstanceIdentifier": "ledger-pitr"}
     action = AwsAction("rds.restore_db_instance_to_point_in_time", PRIMARY, params)
     assert "--use-latest-restorable-time" in preview(action, config).cli
     result = await execute(action, config, confirmation="ledger-pitr", **FAST)
     assert result.ok and result.reached and result.request_id
-    assert _describe(moto_url, PRIMARY, "ledger-pitr")["DBInstanceStatus"] == "available"
-
-
-def _bucket(url: str, name: str) -> tuple[Any, list[str]]:
-    s3 = _boto(url, "s3", DR)
-    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": DR})
-    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    versions = [s3.put_object(Bucket=name, Key="ledger.csv", Body=body)["VersionId"] for body in (b"good", b"bad")]
-    return s3, versions
+    assert describe_db(moto_url, PRIMARY, "ledger-pitr")["DBInstanceStatus"] == "available"
 
 
 async def test_s3_restore_object_version(moto_url: str, config: AppConfig) -> None:
-    s3, (good, _bad) = _bucket(moto_url, "ledger-docs-restore")
+    s3, (good, _bad) = versioned_bucket(moto_url, "ledger-docs-restore")
     action = AwsAction(
         "s3.restore_object_version", DR, {"Bucket": "ledger-docs-restore", "Key": "ledger.csv", "VersionId": good}
     )
@@ -250,14 +219,14 @@ async def test_s3_restore_object_version(moto_url: str, config: AppConfig) -> No
 
 
 async def test_wrong_confirmation_refuses_before_any_call(moto_url: str, config: AppConfig) -> None:
-    s3, (good, _bad) = _bucket(moto_url, "ledger-docs-refuse")
+    s3, (good, _bad) = versioned_bucket(moto_url, "ledger-docs-refuse")
     action = AwsAction(
         "s3.restore_object_version", DR, {"Bucket": "ledger-docs-refuse", "Key": "ledger.csv", "VersionId": good}
     )
     with pytest.raises(ConfirmationError, match=r"type 'ledger\.csv' to confirm") as err:
         await execute(action, config, confirmation="ledger", **FAST)
     assert "\n" not in str(err.value)
-    step = replace(_aws_step("restore", action.name, dict(action.params), DR), confirm="RESTORE ledger")
+    step = replace(aws_step("restore", action.name, dict(action.params), DR), confirm="RESTORE ledger")
     with pytest.raises(ConfirmationError):
         await ActionRunner(config).execute_step(step, {}, "ledger.csv")
     assert len(s3.list_object_versions(Bucket="ledger-docs-refuse")["Versions"]) == 2
@@ -267,7 +236,7 @@ async def test_wrong_confirmation_refuses_before_any_call(moto_url: str, config:
 async def test_drill_refuses_real_aws_before_any_call(moto_url: str) -> None:
     # DR has no endpoint override: in a drill that region is real AWS, so nothing may be called.
     config = AppConfig(aws=AwsConfig(regions=(PRIMARY, DR), endpoints={PRIMARY: moto_url}))
-    step = _aws_step("promote", "rds.promote_read_replica", {"DBInstanceIdentifier": "ledger-x"})
+    step = aws_step("promote", "rds.promote_read_replica", {"DBInstanceIdentifier": "ledger-x"})
     with pytest.raises(MutationNotAllowed, match="ap-southeast-2 is not simulated"):
         await ActionRunner(config, is_drill=True).execute_step(step, {"dr": DR}, "ledger-x")
     with pytest.raises(ActionError, match=r"step promote \(line 7\): no value for \$\{dr\}"):
@@ -315,18 +284,18 @@ async def denying_url() -> Any:
 
 async def test_access_denied_throttling_and_unreachable_are_one_line(moto_url: str, denying_url: str) -> None:
     action = AwsAction("rds.promote_read_replica", DR, {"DBInstanceIdentifier": "ledger-dr"})
-    denied = await execute(action, _config(denying_url), confirmation="ledger-dr", **FAST)
+    denied = await execute(action, actions_config(denying_url), confirmation="ledger-dr", **FAST)
     assert denied.error == (
         "rds.promote_read_replica ledger-dr in ap-southeast-2: AccessDenied: User: arn:aws:iam::123456789012:"
         "user/ro is not authorized to perform: rds:PromoteReadReplica"
     )
-    throttled = await execute(action, _config(denying_url + "/throttle"), confirmation="ledger-dr", **FAST)
+    throttled = await execute(action, actions_config(denying_url + "/throttle"), confirmation="ledger-dr", **FAST)
     assert throttled.error and throttled.error.endswith("Throttling: " + denied.error.split(": ", 2)[2])
 
     with socket.socket() as sock:  # a port nothing listens on once closed
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    down = await execute(action, _config(dead), confirmation="ledger-dr", **FAST)
+    down = await execute(action, actions_config(dead), confirmation="ledger-dr", **FAST)
     assert (
         down.error
         == "rds.promote_read_replica ledger-dr in ap-southeast-2: region unreachable (EndpointConnectionError)"
@@ -393,7 +362,7 @@ async def test_replica_secret_on_plain_moto_fails_in_one_line_and_stays_a_replic
     moto_url: str, config: AppConfig
 ) -> None:
     # Stock moto lacks StopReplicationToReplica (only the simulator adds it): the error names secret and region.
-    primary = _boto(moto_url, "secretsmanager", PRIMARY)
+    primary = boto_client(moto_url, "secretsmanager", PRIMARY)
     primary.create_secret(
         Name="ledger/replicated",
         SecretString=json.dumps({"host": "a", "password": SECRET_VALUE}),
@@ -407,5 +376,5 @@ async def test_replica_secret_on_plain_moto_fails_in_one_line_and_stays_a_replic
         "standalone secret (StopReplicationToReplica) failed: 500"
     )
     assert SECRET_VALUE not in result.error
-    replica = _boto(moto_url, "secretsmanager", DR).describe_secret(SecretId="ledger/replicated")
+    replica = boto_client(moto_url, "secretsmanager", DR).describe_secret(SecretId="ledger/replicated")
     assert replica["PrimaryRegion"] == PRIMARY

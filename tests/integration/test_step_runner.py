@@ -15,7 +15,6 @@ from nexus_tui import cli
 from nexus_tui.config import AppConfig, AwsConfig
 from nexus_tui.domain.clock import ManualClock
 from nexus_tui.domain.incident import IncidentError
-from nexus_tui.domain.runbook import Runbook
 from nexus_tui.domain.settings import Settings
 from nexus_tui.engine.dashboard import DashboardService
 from nexus_tui.engine.incidents import IncidentService
@@ -31,54 +30,11 @@ from nexus_tui.journal.sqlite import SqliteJournal
 from nexus_tui.runbook.library import find_runbook
 from nexus_tui.sim.environment import SimEnvironment
 from nexus_tui.sim.health_server import HealthServer
+from tests.integration.step_runner_support import DENIED, REPLICA, RUNBOOK, make_service, recorder_config
 
 
 def _s(svc: IncidentService, iid: str, executor: StepExecutor) -> IncidentSession:
     return IncidentSession(svc, iid, executor=executor)
-
-
-REPLICA = "securenexus-db-replica-west"
-
-# A small runbook of our own: open params, and an http step with sub-second retries so tests stay fast.
-RUNBOOK = """\
-id: steps-test
-title: Step runner test
-trigger: a test says so
-rto_minutes: 30
-params:
-  replica_db: securenexus-db-replica-west
-  health_url: null
-  restore_time: null
-steps:
-  - id: promote
-    title: Promote the replica
-    expected_minutes: 5
-    kind: aws
-    action:
-      name: rds.promote_read_replica
-      region: us-west-2
-      params: {DBInstanceIdentifier: "${replica_db}"}
-  - id: restore
-    title: Restore to a point in time
-    expected_minutes: 10
-    kind: aws
-    action:
-      name: rds.restore_db_instance_to_point_in_time
-      region: us-west-2
-      params:
-        SourceDBInstanceIdentifier: ${replica_db}
-        TargetDBInstanceIdentifier: restored-db
-        RestoreTime: ${restore_time}
-  - id: health
-    title: Check /api/health
-    expected_minutes: 1
-    kind: http
-    http:
-      url: ${health_url}
-      expected_status: 200
-      timeout_seconds: 1
-      retry_interval_seconds: 0.05
-"""
 
 
 @pytest.fixture
@@ -87,25 +43,6 @@ def runbook_dir(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "steps-test.yaml").write_text(RUNBOOK)
     return d
-
-
-def _service(tmp_path: Path, clock: ManualClock, runbook_dir: Path, config: AppConfig | None = None) -> IncidentService:
-    def load(runbook_id: str) -> Runbook:
-        return find_runbook(runbook_id, extra_dirs=[runbook_dir], config=config)
-
-    return IncidentService(
-        SqliteJournal(tmp_path / "journal.sqlite3"),
-        clock=clock,
-        runbook_loader=load,
-        settings=Settings(),
-        actor="alice",
-    )
-
-
-DENIED = (
-    "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed here</Message>"
-    "</Error><RequestId>rec-denied-1</RequestId></ErrorResponse>"
-)
 
 
 @pytest.fixture
@@ -134,10 +71,6 @@ async def recorder() -> AsyncIterator[tuple[str, list[str]]]:
         await runner.cleanup()
 
 
-def _recorder_config(url: str) -> AppConfig:
-    return AppConfig(aws=AwsConfig(regions=("us-east-1", "us-west-2"), endpoints={"us-east-1": url, "us-west-2": url}))
-
-
 @pytest.fixture
 def health() -> Iterator[HealthServer]:
     server = HealthServer().start()
@@ -158,9 +91,9 @@ async def test_wrong_confirmation_is_refused_without_any_call(
     tmp_path: Path, runbook_dir: Path, recorder: tuple[str, list[str]]
 ) -> None:
     url, seen = recorder
-    config = _recorder_config(url)
+    config = recorder_config(url)
     clock = ManualClock()
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test")
         runner = StepExecutor(config, clock)
         with pytest.raises(ConfirmationError, match=REPLICA):
@@ -178,9 +111,9 @@ async def test_missing_params_are_named_and_refused_then_supplied(
 ) -> None:
     url, seen = recorder
     clock = ManualClock()
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test")
-        runner = StepExecutor(_recorder_config(url), clock)
+        runner = StepExecutor(recorder_config(url), clock)
         assert list((await _s(svc, iid, runner).plan("promote")).missing) == []
         assert list((await _s(svc, iid, runner).plan("restore")).missing) == ["restore_time"]
         assert list((await _s(svc, iid, runner).plan("health")).missing) == ["health_url"]
@@ -204,7 +137,7 @@ async def test_missing_params_are_named_and_refused_then_supplied(
         state = svc.state(iid)
         assert state.params["restore_time"] == "2026-01-01T00:05:00Z"
         assert state.runbook.step("restore").action.params["RestoreTime"] == "2026-01-01T00:05:00Z"  # type: ignore[union-attr]
-    with _service(tmp_path, clock, runbook_dir) as again:
+    with make_service(tmp_path, clock, runbook_dir) as again:
         assert again.state(iid).supplied_params == {"restore_time": "2026-01-01T00:05:00Z"}
         assert again.report(iid).count("Supplied params restore_time=") == 2
 
@@ -212,9 +145,9 @@ async def test_missing_params_are_named_and_refused_then_supplied(
 async def test_step_must_be_current(tmp_path: Path, runbook_dir: Path, recorder: tuple[str, list[str]]) -> None:
     url, seen = recorder
     clock = ManualClock()
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test", params={"health_url": "http://127.0.0.1:9/api/health"})
-        runner = StepExecutor(_recorder_config(url), clock)
+        runner = StepExecutor(recorder_config(url), clock)
         with pytest.raises(ActionError, match="not the current step"):
             await _s(svc, iid, runner).check_http("health")
         with pytest.raises(ActionError, match="is a http step"):
@@ -296,10 +229,10 @@ async def test_drill_never_touches_a_non_simulated_endpoint(
 ) -> None:
     url, seen = recorder
     clock = ManualClock()
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         drill = svc.declare("steps-test", drill=True)
         # Endpoints that are not the simulator (simulated=False: the engine knows better than the loopback rule).
-        runner = StepExecutor(_recorder_config(url), clock, simulated=False)
+        runner = StepExecutor(recorder_config(url), clock, simulated=False)
         with pytest.raises(MutationNotAllowed, match="drill"):
             await _s(svc, drill, runner).execute_aws("promote", REPLICA)
         # No endpoint override at all: real AWS. Refused before any client is made.
@@ -308,7 +241,7 @@ async def test_drill_never_touches_a_non_simulated_endpoint(
             await _s(svc, drill, real).execute_aws("promote", REPLICA)
         # A runner started in drill mode treats every incident as a drill.
         real_incident = svc.declare("steps-test")
-        forced = StepExecutor(_recorder_config(url), clock, simulated=False, is_drill_default=True)
+        forced = StepExecutor(recorder_config(url), clock, simulated=False, is_drill_default=True)
         with pytest.raises(MutationNotAllowed):
             await _s(svc, real_incident, forced).execute_aws("promote", REPLICA)
         assert seen == []
@@ -324,8 +257,8 @@ async def test_aws_failure_is_journaled_and_the_step_stays_current(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     clock = ManualClock()
-    config = replace(_recorder_config(url), aws=replace(_recorder_config(url).aws, max_attempts=1))
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    config = replace(recorder_config(url), aws=replace(recorder_config(url).aws, max_attempts=1))
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test")
         runner = StepExecutor(config, clock, poll_interval=0.01, action_timeout=1)
         result = await _s(svc, iid, runner).execute_aws("promote", REPLICA)
@@ -352,7 +285,7 @@ async def test_aws_failure_is_journaled_and_the_step_stays_current(
 async def test_http_check_retries_until_healthy(tmp_path: Path, runbook_dir: Path, health: HealthServer) -> None:
     clock = ManualClock()
     health.set_up(False)
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test", params={"health_url": health.url + "?token=do-not-journal"})
         svc.skip(iid, "promote", "done by hand")
         svc.skip(iid, "restore", "not needed")
@@ -377,7 +310,7 @@ async def test_http_check_retries_until_healthy(tmp_path: Path, runbook_dir: Pat
 async def test_http_check_times_out_when_down(tmp_path: Path, runbook_dir: Path, health: HealthServer) -> None:
     clock = ManualClock()
     health.set_up(False)
-    with _service(tmp_path, clock, runbook_dir) as svc:
+    with make_service(tmp_path, clock, runbook_dir) as svc:
         iid = svc.declare("steps-test", params={"health_url": health.url})
         svc.skip(iid, "promote", "done by hand")
         svc.skip(iid, "restore", "not needed")
