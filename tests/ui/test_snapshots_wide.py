@@ -58,6 +58,12 @@ async def test_spacing_returns_when_the_names_fit(make_app) -> None:  # type: ig
         await pilot.resize_terminal(160, 45)
         await pilot.pause()
         assert panel.table.compact
+        paddings: list[int] = []
+        panel.table.watch_cell_padding = lambda old, new: paddings.append(new)  # type: ignore[method-assign]
+        for _ in range(3):  # the 1 s tick shows the same snapshot again: the spacing must not flip back and forth
+            panel.show(*panel._last)  # type: ignore[misc]
+            await pilot.pause()
+        assert paddings == [] and panel.table.compact
         await pilot.resize_terminal(120, 45)
         await pilot.pause()
         assert not panel.table.compact

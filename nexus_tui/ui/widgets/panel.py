@@ -75,13 +75,15 @@ class Panel(Vertical):
         self.border_subtitle = summary + self._filter_hint()
         self._show_details()
 
-    def room_left(self, rows: int, others: int) -> int:
+    def room_left(self, rows: int, others: int, *, compact: bool | None = None) -> int:
         """The width the row leaves for its flexible columns once the others have `others` cells: the panel's
-        inner width, less the spacing between columns (KeyedTable.gaps), less the 2 columns a vertical scrollbar
-        takes while the `rows` overflow the table (header row aside) or its height is not known yet."""
+        inner width, less the spacing between columns (KeyedTable.spacing; as the table is now unless `compact`
+        says which), less the 2 columns a vertical scrollbar takes while the `rows` overflow the table (header
+        row aside) or its height is not known yet."""
         overflow = rows > self.table.size.height - 1
         scrollbar = 2 if overflow or self.table.show_vertical_scrollbar else 0
-        return self.size.width - others - self.table.gaps - scrollbar
+        spacing = self.table.gaps if compact is None else self.table.spacing(compact)
+        return self.size.width - others - spacing - scrollbar
 
     def build(self, snapshot: DashboardSnapshot, view: View) -> tuple[list[Row], dict[str, str], State, str, list[str]]:
         """rows, details by row key, worst state, one-line summary, notes. Subclasses implement it."""

@@ -73,11 +73,11 @@ class ReplicationPanel(Panel):
         longest = max((len(_pair_name(p.source, p.target, 10_000)) for p in snapshot.replication), default=0)
         # Spacing gives way before a name is cut: one space between columns when that keeps the longest pair
         # whole. When the names are cut either way, the row keeps its two spaces (easier to read across).
-        self.table.set_compact(False)
-        room = self.room_left(len(snapshot.replication), others)
-        if room < longest <= room + self.table.compact_saving:
-            self.table.set_compact(True)
-            room = self.room_left(len(snapshot.replication), others)
+        rows = len(snapshot.replication)
+        room = self.room_left(rows, others, compact=False)
+        compact = room < longest <= self.room_left(rows, others, compact=True)
+        self.table.set_compact(compact)  # a no-op while unchanged: the 1 s tick must not repaint every row
+        room = self.room_left(rows, others)
         width = max(self.NAME_MIN, min(room, longest))
         self.widths["resource"] = width
         changed = width != self.name_width

@@ -44,15 +44,14 @@ class KeyedTable(DataTable[Text]):
 
     @property
     def gaps(self) -> int:
+        """Cells the columns' spacing takes from a row as the table is now (see spacing)."""
+        return self.spacing(self.compact)
+
+    def spacing(self, compact: bool) -> int:
         """Cells the columns' spacing takes from a row: two between columns normally (DataTable's padding on each
         side of each column), one when compact (a trailing space in each column, one leading cell for the row)."""
         n = len(self._column_spec)
-        return n + 1 if self.compact else 2 * n
-
-    @property
-    def compact_saving(self) -> int:
-        """Cells a row gains by going compact."""
-        return 2 * len(self._column_spec) - (len(self._column_spec) + 1)
+        return n + 1 if compact else 2 * n
 
     def set_compact(self, compact: bool) -> None:
         """One space between columns instead of two, for a row whose names would otherwise be cut: the 8 cells
