@@ -107,9 +107,7 @@ def deliver_briefly(store: JournalStore, settings: SlackSettings, out: TextIO = 
 
 def run_comms_command(args: argparse.Namespace, open_store: StoreOpener | None) -> int:
     command = getattr(args, "comms_command", None)
-    if command in ("retry", "drop"):
-        return run_settle_command(args, open_store, command)
-    if command != "flush":
+    if command not in ("flush", "retry", "drop"):
         print("nexus-tui: comms: say what to do: flush, retry MESSAGE or drop MESSAGE", file=sys.stderr)
         return 2
     try:
@@ -119,15 +117,19 @@ def run_comms_command(args: argparse.Namespace, open_store: StoreOpener | None) 
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
     try:
-        # Timer events due now (escalations, RTO projection, overdue steps) are news too: journal them first,
-        # once across every process, so a cron'd flush announces them when no TUI is open.
-        fire_due_timers(store, domain_settings(args), settings, SystemClock())
-        result = asyncio.run(flush(store, settings, budget=max(args.timeout, 0.0)))
+        return _flush(args, settings, store) if command == "flush" else _settle(args, settings, store, command)
     except (JournalError, IncidentError) as exc:
         print(f"nexus-tui: {exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
+
+
+def _flush(args: argparse.Namespace, settings: SlackSettings, store: JournalStore) -> int:
+    # Timer events due now (escalations, RTO projection, overdue steps) are news too: journal them first,
+    # once across every process, so a cron'd flush announces them when no TUI is open.
+    fire_due_timers(store, domain_settings(args), settings, SystemClock())
+    result = asyncio.run(flush(store, settings, budget=max(args.timeout, 0.0)))
     print(summary_line(result))
     return 0 if result.queued == 0 and result.failed == 0 and not result.stopped else 1
 
@@ -160,37 +162,21 @@ def incident_comms(comms: Comms, incident_id: str, *, as_json: bool, out: TextIO
     return 0
 
 
-def run_settle_command(args: argparse.Namespace, open_store: StoreOpener | None, verb: str) -> int:
+def _settle(args: argparse.Namespace, settings: SlackSettings, store: JournalStore, verb: str) -> int:
     """`comms retry|drop MESSAGE`: the pane's verbs for a shell (no TUI open, or from another machine)."""
-    try:
-        settings = settings_from(args)
-        store = (open_store or open_configured_store)(args)
-    except (SlackSettingsError, JournalError) as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
+    comms = Comms(store, settings, clock=SystemClock())
+    view = next((v for v in comms.views() if v.id == args.message_id), None)
+    if view is None:
+        print(f"nexus-tui: comms {verb}: no message #{args.message_id} in this journal", file=sys.stderr)
         return 2
-    try:
-        comms = Comms(store, settings, clock=SystemClock())
-        view = next((v for v in comms.views() if v.id == args.message_id), None)
-        if view is None:
-            print(f"nexus-tui: comms {verb}: no message #{args.message_id} in this journal", file=sys.stderr)
-            return 2
-        allowed = view.can_retry if verb == "retry" else view.can_drop
-        if not allowed or not (comms.retry(view.id) if verb == "retry" else comms.drop(view.id)):
-            which = (
-                "a failed or retrying one can be retried"
-                if verb == "retry"
-                else "one that waits or failed can be dropped"
-            )
-            print(f"nexus-tui: comms {verb}: message #{view.id} is {view.state}: only {which}", file=sys.stderr)
-            return 1
-        if verb == "drop":
-            print(f"message #{view.id} dropped: it stays in the journal, marked dropped, and is never sent")
-            return 0
-        print(f"message #{view.id} queued again")
-        deliver_briefly(store, settings, out=sys.stdout)
+    allowed = view.can_retry if verb == "retry" else view.can_drop
+    if not allowed or not (comms.retry(view.id) if verb == "retry" else comms.drop(view.id)):
+        which = "a failed or retrying one can be retried" if verb == "retry" else "a waiting or failed one dropped"
+        print(f"nexus-tui: comms {verb}: message #{view.id} is {view.state}: only {which}", file=sys.stderr)
+        return 1
+    if verb == "drop":
+        print(f"message #{view.id} dropped: it stays in the journal, marked dropped, and is never sent")
         return 0
-    except (JournalError, IncidentError) as exc:
-        print(f"nexus-tui: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    print(f"message #{view.id} queued again")
+    deliver_briefly(store, settings, out=sys.stdout)
+    return 0
