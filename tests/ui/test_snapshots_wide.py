@@ -73,3 +73,33 @@ async def test_spacing_returns_when_the_names_fit(make_app) -> None:  # type: ig
         await pilot.resize_terminal(200, 45)
         await pilot.pause()
         assert not panel.table.compact
+
+
+async def test_a_long_title_shortens_the_header_but_keeps_the_overall_state(make_app) -> None:  # type: ignore[no-untyped-def]
+    """A drill's title takes half the header at 120 columns: the RPO reason in brackets gives way first, then
+    the RTO target, then the title's "(fault ...)" hint, so that the overall state never runs under the
+    refresh status docked on the right."""
+    from textual.widgets import Static
+
+    from nexus_tui.ui.screens.dashboard import DashboardScreen
+
+    suffix = " · DRILL primary-db-failure x10 (fault ~2 min after start)"
+    cases = ((85, False, False, False), (100, False, False, False), (150, False, True, True), (220, True, True, True))
+    for width, reason, rto_shown, hint in cases:
+        app = make_app(healthy_snapshot(), title_suffix=suffix)
+        async with app.run_test(size=(width, 45)) as pilot:
+            await _loaded(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            app.screen.render_all()  # the 1 s tick's render, once the header has its layout
+            await pilot.pause()
+            rpo, rto = app.query_one("#rpo", Static), app.query_one("#rto", Static)
+            overall, status = app.query_one("#overall", Static), app.query_one("#refresh-status", Static)
+            text = str(rpo.render())
+            assert text.startswith("RPO 4m / 1h")
+            assert ("(rds:securenexus-db latest restorable time)" in text) is reason, (width, text)
+            assert rto.has_class("-squeezed") is not rto_shown, width
+            assert str(overall.render()) == "● ok"
+            brand = str(app.query_one("#brand", Static).render())
+            assert brand.startswith("NEXUS DR · DRILL") and ("(fault" in brand) is hint
+            assert ("primary-db-failure" in brand) is (width > 85)
+            assert overall.region.right <= status.region.x, width  # nothing laid out under the docked status
