@@ -169,8 +169,8 @@ def _settle(args: argparse.Namespace, settings: SlackSettings, store: JournalSto
     if view is None:
         print(f"nexus-tui: comms {verb}: no message #{args.message_id} in this journal", file=sys.stderr)
         return 2
-    allowed = view.can_retry if verb == "retry" else view.can_drop
-    if not allowed or not (comms.retry(view.id) if verb == "retry" else comms.drop(view.id)):
+    # The engine decides (MessageView.can_retry / can_drop, the pane's rule); the view only names the state.
+    if not (comms.retry(view.id) if verb == "retry" else comms.drop(view.id)):
         which = "a failed or retrying one can be retried" if verb == "retry" else "a waiting or failed one dropped"
         print(f"nexus-tui: comms {verb}: message #{view.id} is {view.state}: only {which}", file=sys.stderr)
         return 1

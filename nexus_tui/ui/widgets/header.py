@@ -21,6 +21,12 @@ class StatusHeader(Horizontal):
         super().__init__(id=id)
         self._title = title
         self._shown_title = title
+        # What the title may shrink to (see _fit): without a trailing "(...)" hint, then "NEXUS DR · DRILL".
+        head, sep, _ = title.rpartition(" (")
+        short = head if sep and title.endswith(")") else title
+        name, dot, rest = short.partition(" · ")
+        tiny = f"{name}{dot}{rest.split()[0]}" if dot and rest.split() else short
+        self._titles = (title, short, tiny)
         self._computed: tuple[object, int, RpoExposure, State] | None = None
 
     # With 1,000 rows, rpo_exposure + overall_state cost ~20 ms: redo them when the snapshot changes and
@@ -97,10 +103,6 @@ class StatusHeader(Horizontal):
         less than STATUS_RESERVE so the line does not change shape as "updated 9s ago" turns "10s ago ⟳"."""
         rpo_len, rto_len, overall_len, status_len = widths
         brand, rto = self.query_one("#brand", Static), self.query_one("#rto", Static)
-        head, sep, _ = self._title.rpartition(" (")
-        short = head if sep and self._title.endswith(")") else self._title
-        name, dot, rest = short.partition(" · ")
-        tiny = f"{name}{dot}{rest.split()[0]}" if dot and rest.split() else short  # "NEXUS DR · DRILL"
         if not self.region.width:  # before the first layout: everything, the next tick fits it
             return reason
         clock = self.query_one("#clock", Static).outer_size.width  # the status docks left of it (app.tcss)
@@ -114,7 +116,7 @@ class StatusHeader(Horizontal):
         title, with_rto = self._title, True
         if room(title, True) < 0:
             with_rto = False
-            for title in (self._title, short, tiny):
+            for title in self._titles:
                 if room(title, False) >= 0:
                     break
         if title != self._shown_title:
