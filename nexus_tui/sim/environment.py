@@ -16,7 +16,7 @@ from moto.iam.models import AccessKey, iam_backends
 
 from nexus_tui.config import AppConfig, AwsConfig, HealthCheckConfig
 from nexus_tui.domain.clock import Clock, SystemClock
-from nexus_tui.sim import hooks, metric_index, s3_hooks
+from nexus_tui.sim import hooks, metric_index, s3_hooks, warmup
 from nexus_tui.sim.health_server import HealthServer
 from nexus_tui.sim.seed import SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, seed_world
 from nexus_tui.sim.server import MotoServer
@@ -84,6 +84,7 @@ class SimEnvironment:
             self._ticker = WorldTicker(self.world, self.clock, account_hooks, seed=self.seed)
             self._ticker.backfill(60)
             metric_index.warm(account, self.world.regions)
+            warmup.warm_models()
         except BaseException:
             self.stop()
             raise
