@@ -80,6 +80,8 @@ class MotoServer:
             # and a GetMetricData answer at scale is larger than that.
             outbuf_overflow=_IN_MEMORY_BYTES,
             inbuf_overflow=_IN_MEMORY_BYTES,
+            # poll(), not select(): select() fails on descriptors past 1,024 (a long test run holds many).
+            asyncore_use_poll=True,
         )
         self._stopping.clear()
         self._thread = threading.Thread(target=self._serve, name="nexus-sim-server", daemon=True)
@@ -88,7 +90,7 @@ class MotoServer:
     def _serve(self) -> None:
         server = self._server
         while not self._stopping.is_set():
-            server.asyncore.loop(timeout=_POLL_SECONDS, map=server._map, count=1)
+            server.asyncore.loop(timeout=_POLL_SECONDS, map=server._map, use_poll=True, count=1)
         # Closed on the serving thread, which owns the socket map: kept-alive client connections included,
         # else the port would stay held by them after stop().
         for dispatcher in list(server._map.values()):
