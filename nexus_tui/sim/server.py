@@ -90,7 +90,7 @@ class MotoServer:
     def _serve(self) -> None:
         server = self._server
         while not self._stopping.is_set():
-            server.asyncore.loop(timeout=_POLL_SECONDS, map=server._map, use_poll=True, count=1)
+            server.asyncore.loop(timeout=_POLL_SECONDS, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
         # Closed on the serving thread, which owns the socket map: kept-alive client connections included,
         # else the port would stay held by them after stop().
         for dispatcher in list(server._map.values()):
